@@ -1,0 +1,363 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createYoga, type YogaInitialContext } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, scrubSecrets, type Logger } from './lib/logger.js';
+import { newRequestId } from './lib/random.js';
+import { loadOrCreateSecret } from './lib/secret.js';
+import { migrate, openDatabase, type Db } from './db/open.js';
+import { createEvents, type Events } from './events.js';
+import { SqliteUserStore } from './accounts/store.js';
+import { AccountService } from './accounts/service.js';
+import { SqliteSessionStore } from './sessions/store.js';
+import { SessionService, type RequestMeta, type Viewer } from './sessions/service.js';
+import { SessionSockets } from './sessions/sockets.js';
+import { SqliteAuditStore } from './audit/store.js';
+import { AuditService } from './audit/service.js';
+import { OpsService } from './ops/service.js';
+import { getSchema } from './graphql/schema.js';
+import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
+import { isExpectedError, unauthenticated } from './graphql/errors.js';
+import pino from 'pino';
+
+/** Options for {@link createApp}; everything stateful can be passed in (tests pass a clock and a log sink). */
+export interface AppOptions {
+  clock?: Clock;
+  events?: Events;
+  /** Where JSON logs go (default stdout). */
+  logDestination?: pino.DestinationStream;
+  /** Create the first admin on an empty database (default true). */
+  bootstrap?: boolean;
+  /** Run the expiry sweeper on a timer (default true; tests call `sweep()` instead). */
+  sweeper?: boolean;
+}
+
+/** A running (or startable) Gatehouse. */
+export interface App {
+  config: Config;
+  db: Db;
+  services: Services;
+  events: Events;
+  log: Logger;
+  sockets: SessionSockets;
+  /** Listens on `port` (default config.port; 0 picks a free one) and resolves the GraphQL URL. */
+  start(port?: number): Promise<string>;
+  /** Stops accepting, closes sockets with 1001, stops timers, checkpoints and closes the database. */
+  stop(): Promise<void>;
+  /** The GraphQL endpoint URL once started. */
+  readonly url: string;
+  /** Runs one expiry sweep now; returns how many sessions expired. */
+  sweep(): Promise<number>;
+  /** Set when start-up generated the first admin's password; shown once. */
+  bootstrapResult: { email: string; generatedPassword: string | null } | null;
+}
+
+/** Request-scoped data that must reach places without a context (error masking, logs). */
+const requestScope = new AsyncLocalStorage<{ requestId: string }>();
+
+/** What the GraphQL context factory receives from yoga (HTTP) or from our graphql-ws bridge. */
+type ServerContext = { req?: IncomingMessage; res?: ServerResponse; gatehouse?: WsOperationContext };
+interface WsOperationContext {
+  viewer: Viewer | null;
+  meta: RequestMeta;
+  requestId: string;
+  socketHooks: SocketHooks;
+}
+
+/** Builds the whole server: database, stores, services, pubsub, yoga, graphql-ws. Nothing listens until start(). */
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const log = createLogger(config.logLevel, options.logDestination);
+  const db = openDatabase(config.databasePath);
+  migrate(db);
+  const secret = loadOrCreateSecret(config);
+  void secret; // Used by the portal pool (credential keys, encryption at rest).
+
+  const events = options.events ?? createEvents();
+  const users = new SqliteUserStore(db);
+  const sessionStore = new SqliteSessionStore(db);
+  const audit = new AuditService(new SqliteAuditStore(db), clock);
+  const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
+  const accounts = new AccountService({ users, sessions, audit, events, clock, config });
+  const ops = new OpsService({ users, sessions: sessionStore, clock, db, startedAt: Date.now() });
+  const services: Services = { accounts, sessions, audit, ops };
+  const deps: AppDeps = { config, clock, events, services, log };
+  const socketRegistry = new SessionSockets(events);
+
+  if (config.devMode) {
+    log.warn('DEV_MODE is on: debug sessions are enabled. Never run production with DEV_MODE=true.');
+  }
+  const bootstrapResult = options.bootstrap === false ? null : await accounts.bootstrapAdmin();
+
+  const yoga = createYoga<ServerContext, GraphQLContext>({
+    schema: getSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    batching: false,
+    graphiql: { title: 'Gatehouse', subscriptionsProtocol: 'WS' },
+    renderGraphiQL,
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error(args.map(String).join(' ')),
+    },
+    maskedErrors: {
+      maskError: (error) => maskError(error, log),
+    },
+    context: async (initial: YogaInitialContext & ServerContext) => {
+      if (initial.gatehouse) return createContext(deps, { ...initial.gatehouse, transport: 'ws' });
+      const requestId = requestScope.getStore()?.requestId ?? newRequestId();
+      const meta = requestMeta(initial.request.headers, initial.req, config.trustProxy);
+      const token = tokenFromHeaders(initial.request.headers, config.cookieMode);
+      // A token that is present but bad fails the whole request with 401: never served as anonymous.
+      const viewer = token === null ? null : await sessions.authenticateOrThrow(token, true);
+      return createContext(deps, { viewer, meta, requestId, transport: 'http' });
+    },
+  });
+
+  const server: Server = createServer((req, res) => {
+    const requestId = newRequestId();
+    res.setHeader('x-request-id', requestId);
+    requestScope.run({ requestId }, () => {
+      void handleHttp(req, res).catch((error: unknown) => {
+        log.error({ err: error, requestId }, 'unhandled HTTP error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }));
+      });
+    });
+  });
+
+  async function handleHttp(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await ops.health());
+    if (req.method === 'GET' && path === '/ready') {
+      const ready = ops.ready();
+      return sendJson(res, ready ? 200 : 503, { ready, database: ready ? 'ok' : 'unreachable' });
+    }
+    if (path === '/') {
+      res.writeHead(302, { location: '/graphql' });
+      return res.end();
+    }
+    return yoga(req, res, {});
+  }
+
+  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage; viewer?: Viewer }>(
+    {
+      execute: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).execute(a)),
+      subscribe: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).subscribe(a)),
+      onConnect: async (ctx) => {
+        const token = tokenFromConnectionParams(ctx.connectionParams);
+        if (token === null) return true; // GraphiQL sends an empty connection_init; it authorizes per operation.
+        const result = await sessions.authenticate(token);
+        if (!result.ok) {
+          ctx.extra.socket.close(4401, result.reason);
+          return false;
+        }
+        ctx.extra.viewer = result.viewer;
+        socketRegistry.register(result.viewer.session.id, ctx.extra.socket);
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const requestId = newRequestId();
+        const socket = ctx.extra.socket;
+        let viewer: Viewer | null = null;
+        const headerToken = tokenFromOperationHeaders(payload.extensions);
+        if (headerToken !== null) {
+          const result = await sessions.authenticate(headerToken);
+          if (!result.ok) return [unauthenticated(result.reason)];
+          viewer = result.viewer;
+          socketRegistry.register(viewer.session.id, socket);
+        } else if (ctx.extra.viewer) {
+          // Read fresh: the session may have been revoked or the user changed since connect.
+          const result = await sessions.reload(ctx.extra.viewer.session.id);
+          if (!result.ok) return [unauthenticated(result.reason)];
+          viewer = result.viewer;
+        }
+        const meta = requestMeta(headersOf(ctx.extra.request), ctx.extra.request, config.trustProxy);
+        const socketHooks: SocketHooks = {
+          watchOwnSession: () => socketRegistry.watchOwnSession(socket),
+          finalNoticeSent: () => socketRegistry.finalNoticeSent(socket),
+        };
+        const enveloped = yoga.getEnveloped({
+          req: ctx.extra.request,
+          socket,
+          params: payload,
+          gatehouse: { viewer, meta, requestId, socketHooks },
+        } as never);
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+        }
+        const validationErrors = enveloped.validate(enveloped.schema, document);
+        if (validationErrors.length > 0) return validationErrors;
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+        return args;
+      },
+      onClose: (ctx) => socketRegistry.unregister(ctx.extra.socket),
+    },
+    wsServer,
+  );
+
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let url = '';
+
+  const app: App = {
+    config,
+    db,
+    services,
+    events,
+    log,
+    sockets: socketRegistry,
+    bootstrapResult,
+    get url() {
+      return url;
+    },
+    async start(port = config.port) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      url = `http://${host}:${address.port}/graphql`;
+      if (options.sweeper !== false) {
+        sweepTimer = setInterval(() => {
+          sessions.sweepExpired().catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
+        }, config.sessionSweepInterval * 1000);
+        sweepTimer.unref();
+      }
+      log.info({ url, database: config.databasePath }, 'Gatehouse is listening');
+      return url;
+    },
+    async stop() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await Promise.resolve(wsCleanup.dispose()).catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      server.closeAllConnections();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      log.flush?.();
+    },
+    sweep: () => sessions.sweepExpired(),
+  };
+  return app;
+}
+
+type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
+type EnvelopedRoot = {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+};
+
+/** Runs graphql-ws execute/subscribe inside the operation's request scope so masked errors carry its id. */
+function runInScope<T>(args: ExecutionArgs, run: (args: ExecutionArgs) => T): T {
+  const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId ?? newRequestId();
+  return requestScope.run({ requestId }, () => run(args));
+}
+
+/**
+ * Keeps errors we raised on purpose (they carry a code) and GraphQL's own parse/validation errors;
+ * masks anything else as INTERNAL_SERVER_ERROR with a request id that is also in the log.
+ */
+function maskError(error: unknown, log: Logger): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (error instanceof GraphQLError && (!original || isExpectedError(original) || original instanceof GraphQLError)) {
+    return error;
+  }
+  const requestId = requestScope.getStore()?.requestId ?? newRequestId();
+  const err = original instanceof Error ? original : new Error(String(original));
+  log.error({ requestId, err: { type: err.name, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') } }, 'internal error');
+  return new GraphQLError(`Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`, {
+    path: error instanceof GraphQLError ? error.path : undefined,
+    nodes: error instanceof GraphQLError ? error.nodes : undefined,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') headers.set(key, value);
+    else if (Array.isArray(value)) headers.set(key, value.join(', '));
+  }
+  return headers;
+}
+
+/** Client IP (X-Forwarded-For only behind a trusted proxy) and User-Agent. */
+function requestMeta(headers: Headers, req: IncomingMessage | undefined, trustProxy: boolean): RequestMeta {
+  const forwarded = trustProxy ? headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  return {
+    ipAddress: forwarded || req?.socket.remoteAddress || null,
+    userAgent: headers.get('user-agent'),
+  };
+}
+
+const BEARER = /^Bearer\s+(.+)$/i;
+
+/**
+ * The session token of an HTTP request: `Authorization: Bearer …`, else the `gh_session` cookie in
+ * cookie mode. A non-Bearer Authorization header counts as a bad token, not as anonymous.
+ */
+export function tokenFromHeaders(headers: Headers, cookieMode: boolean): string | null {
+  const authorization = headers.get('authorization');
+  if (authorization) return BEARER.exec(authorization.trim())?.[1]?.trim() ?? authorization.trim();
+  if (cookieMode) {
+    const cookie = headers.get('cookie') ?? '';
+    const match = /(?:^|;\s*)gh_session=([^;]+)/.exec(cookie);
+    if (match) return decodeURIComponent(match[1]);
+  }
+  return null;
+}
+
+/** Token from graphql-ws `connectionParams.authorization` (or `Authorization`, or `token`). */
+function tokenFromConnectionParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  if (!params) return null;
+  for (const [key, value] of Object.entries(params)) {
+    if (typeof value !== 'string' || !value.trim()) continue;
+    const name = key.toLowerCase();
+    if (name === 'authorization') return BEARER.exec(value.trim())?.[1]?.trim() ?? value.trim();
+    if (name === 'token') return value.trim();
+  }
+  if (params.headers && typeof params.headers === 'object') return tokenFromConnectionParams(params.headers as Record<string, unknown>);
+  return null;
+}
+
+/** Token from a subscribe message's `extensions.headers.Authorization`, as yoga's GraphiQL sends it. */
+function tokenFromOperationHeaders(extensions: Record<string, unknown> | null | undefined): string | null {
+  const headers = extensions?.headers;
+  if (!headers || typeof headers !== 'object') return null;
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (key.toLowerCase() === 'authorization' && typeof value === 'string' && value.trim()) {
+      return BEARER.exec(value.trim())?.[1]?.trim() ?? value.trim();
+    }
+  }
+  return null;
+}

@@ -1,0 +1,53 @@
+import type { Clock } from '../lib/clock.js';
+import { unixSeconds } from '../lib/clock.js';
+import type { AuditEvent, AuditFilter, AuditStore } from './store.js';
+
+/** Audit actions Gatehouse records. */
+export type AuditAction =
+  | 'user.signed_up'
+  | 'user.signed_in'
+  | 'user.sign_in_failed'
+  | 'user.signed_out'
+  | 'user.password_changed'
+  | 'user.approved'
+  | 'user.rejected'
+  | 'user.suspended'
+  | 'user.reactivated'
+  | 'user.role_changed'
+  | 'user.created'
+  | 'session.revoked'
+  | 'session.expired'
+  | 'session.refreshed'
+  | 'session.debug_created';
+
+/** Who did it, from where. */
+export interface AuditActor {
+  actorId?: string | null;
+  ipAddress?: string | null;
+}
+
+/** Writes and reads the audit trail. Never give it a token or a password. */
+export class AuditService {
+  constructor(private readonly store: AuditStore, private readonly clock: Clock) {}
+
+  async record(
+    action: AuditAction,
+    actor: AuditActor,
+    target: { type: string; id: string } | null,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.store.append({
+      at: unixSeconds(this.clock),
+      actorId: actor.actorId ?? null,
+      action,
+      targetType: target?.type ?? null,
+      targetId: target?.id ?? null,
+      ipAddress: actor.ipAddress ?? null,
+      detail: detail ?? null,
+    });
+  }
+
+  list(filter: AuditFilter, first: number, before?: number | null): Promise<AuditEvent[]> {
+    return this.store.list(filter, first, before);
+  }
+}

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/** Roles a user can hold. */
+export const ROLES = ['ADMIN', 'EMPLOYER', 'STAGE_MANAGER', 'MEMBER'] as const;
+export type Role = (typeof ROLES)[number];
+
+const DURATION = /^(\d+)\s*(ms|s|m|h|d)$/;
+const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+
+/**
+ * Parses `30s`, `15m`, `24h`, `30d` (or a bare number of seconds) into whole seconds.
+ * Returns `null` when the text is not a duration.
+ */
+export function parseDurationSeconds(text: string): number | null {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const match = DURATION.exec(trimmed);
+  if (!match) return null;
+  return Math.round(Number(match[1]) * UNIT_SECONDS[match[2]]);
+}
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const seconds = parseDurationSeconds(value);
+      if (seconds === null || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; use e.g. 30s, 15m, 24h or 30d` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const roleList = z
+  .string()
+  .default('EMPLOYER,STAGE_MANAGER')
+  .transform((value, ctx) => {
+    const roles = value.split(',').map((r) => r.trim().toUpperCase()).filter(Boolean);
+    for (const role of roles) {
+      if (!(ROLES as readonly string[]).includes(role)) {
+        ctx.addIssue({ code: 'custom', message: `unknown role "${role}"; use ${ROLES.join(', ')}` });
+        return z.NEVER;
+      }
+    }
+    return roles as Role[];
+  });
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_PATH: z.string().min(1).default('data/gatehouse.db'),
+  GATEHOUSE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SESSION_IDLE_TIMEOUT: duration('24h'),
+  SESSION_MAX_LIFETIME: duration('30d'),
+  SESSION_ACTIVITY_WRITE_INTERVAL: duration('60s'),
+  SESSION_REFRESH_GRACE: duration('30s'),
+  SESSION_SWEEP_INTERVAL: duration('30s'),
+  MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(3),
+  DEVICE_LIMIT_POLICY: z.enum(['reject', 'evict-oldest']).default('reject'),
+  APPROVAL_REQUIRED_ROLES: roleList,
+  DEV_MODE: bool(false),
+  COOKIE_MODE: bool(false),
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  TRUST_PROXY: bool(false),
+  PORTAL_KEEPER_TICK: duration('60s'),
+  ADMIN_EMAIL: z.email('must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Validated server configuration. Durations are whole seconds. */
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  /** Explicit secret; when absent the server generates one next to the database. */
+  secret?: string;
+  sessionIdleTimeout: number;
+  sessionMaxLifetime: number;
+  sessionActivityWriteInterval: number;
+  sessionRefreshGrace: number;
+  sessionSweepInterval: number;
+  maxSessionsPerUser: number;
+  deviceLimitPolicy: 'reject' | 'evict-oldest';
+  approvalRequiredRoles: Role[];
+  devMode: boolean;
+  cookieMode: boolean;
+  allowedOrigins: string[];
+  trustProxy: boolean;
+  portalKeeperTick: number;
+  adminEmail?: string;
+  adminPassword?: string;
+  logLevel: string;
+}
+
+/** Thrown when the environment holds a bad value; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the configuration from an environment object (default `process.env`). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Treat empty strings as unset so `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(
+    Object.keys(EnvSchema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    secret: e.GATEHOUSE_SECRET,
+    sessionIdleTimeout: e.SESSION_IDLE_TIMEOUT,
+    sessionMaxLifetime: e.SESSION_MAX_LIFETIME,
+    sessionActivityWriteInterval: e.SESSION_ACTIVITY_WRITE_INTERVAL,
+    sessionRefreshGrace: e.SESSION_REFRESH_GRACE,
+    sessionSweepInterval: e.SESSION_SWEEP_INTERVAL,
+    maxSessionsPerUser: e.MAX_SESSIONS_PER_USER,
+    deviceLimitPolicy: e.DEVICE_LIMIT_POLICY,
+    approvalRequiredRoles: e.APPROVAL_REQUIRED_ROLES,
+    devMode: e.DEV_MODE,
+    cookieMode: e.COOKIE_MODE,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    portalKeeperTick: e.PORTAL_KEEPER_TICK,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,69 @@
+import DataLoader from 'dataloader';
+import type { Config } from '../config.js';
+import type { Clock } from '../lib/clock.js';
+import type { Events } from '../events.js';
+import type { AccountService } from '../accounts/service.js';
+import type { User } from '../accounts/store.js';
+import type { AuditService } from '../audit/service.js';
+import type { RequestMeta, SessionService, Viewer } from '../sessions/service.js';
+import type { OpsService } from '../ops/service.js';
+import type { Logger } from '../lib/logger.js';
+
+/** Everything the resolvers call into. */
+export interface Services {
+  accounts: AccountService;
+  sessions: SessionService;
+  audit: AuditService;
+  ops: OpsService;
+}
+
+/** Shared, long-lived parts of the app handed to every request. */
+export interface AppDeps {
+  config: Config;
+  clock: Clock;
+  events: Events;
+  services: Services;
+  log: Logger;
+}
+
+/** Per-request loaders; new for every operation so nothing about a user outlives a request. */
+export interface Loaders {
+  users: DataLoader<string, User | null>;
+}
+
+/** The GraphQL context of one operation (HTTP request or graphql-ws subscribe). */
+export interface GraphQLContext extends AppDeps {
+  /** The caller, read fresh for this operation; null when anonymous. */
+  viewer: Viewer | null;
+  meta: RequestMeta;
+  requestId: string;
+  transport: 'http' | 'ws';
+  loaders: Loaders;
+  /** graphql-ws only: lets a subscription tell the socket registry about its final notice. */
+  socketHooks?: SocketHooks;
+}
+
+/** What a graphql-ws subscription may tell the socket it runs on. */
+export interface SocketHooks {
+  /** This subscription watches its own session's events; returns the undo. */
+  watchOwnSession(): () => void;
+  /** The final REVOKED/EXPIRED notice is being delivered; the socket may close after it. */
+  finalNoticeSent(): void;
+}
+
+/** Builds the per-operation context once the caller is known. */
+export function createContext(
+  deps: AppDeps,
+  init: { viewer: Viewer | null; meta: RequestMeta; requestId: string; transport: 'http' | 'ws'; socketHooks?: SocketHooks },
+): GraphQLContext {
+  const loaders: Loaders = {
+    users: new DataLoader(async (ids) => {
+      const users = await deps.services.accounts.getUsers(ids);
+      const byId = new Map(users.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+  // The viewer's own row is already loaded with the session; seed it so it is not read twice.
+  if (init.viewer) loaders.users.prime(init.viewer.user.id, init.viewer.user);
+  return { ...deps, ...init, loaders };
+}

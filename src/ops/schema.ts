@@ -1,0 +1,63 @@
+import { builder } from '../graphql/builder.js';
+import { DeviceTypeEnum } from '../sessions/schema.js';
+import type { Health, Stats } from './service.js';
+
+const HealthRef = builder.objectRef<Health>('Health').implement({
+  description: 'Same keys as GET /health.',
+  fields: (t) => ({
+    status: t.exposeString('status'),
+    version: t.exposeString('version'),
+    uptimeSeconds: t.exposeInt('uptimeSeconds'),
+    activeSessions: t.exposeInt('activeSessions'),
+    activePortalSessions: t.exposeInt('activePortalSessions'),
+    keepAlivePortalSessions: t.exposeInt('keepAlivePortalSessions'),
+  }),
+});
+
+const UserStatsRef = builder.objectRef<Stats['users']>('UserStats').implement({
+  fields: (t) => ({
+    total: t.exposeInt('total'),
+    pending: t.int({ resolve: (u) => u.PENDING }),
+    active: t.int({ resolve: (u) => u.ACTIVE }),
+    rejected: t.int({ resolve: (u) => u.REJECTED }),
+    suspended: t.int({ resolve: (u) => u.SUSPENDED }),
+  }),
+});
+
+const DeviceTypeCountRef = builder
+  .objectRef<Stats['sessions']['byDeviceType'][number]>('DeviceTypeCount')
+  .implement({
+    fields: (t) => ({
+      deviceType: t.expose('deviceType', { type: DeviceTypeEnum }),
+      count: t.exposeInt('count'),
+    }),
+  });
+
+const SessionStatsRef = builder.objectRef<Stats['sessions']>('SessionStats').implement({
+  fields: (t) => ({
+    active: t.exposeInt('active'),
+    createdLast24h: t.int({ resolve: (s) => s.createdSince }),
+    revokedLast24h: t.int({ resolve: (s) => s.revokedSince }),
+    byDeviceType: t.field({ type: [DeviceTypeCountRef], resolve: (s) => s.byDeviceType }),
+  }),
+});
+
+const StatsRef = builder.objectRef<Stats>('Stats').implement({
+  description: 'Admin counters, read from the database on each request.',
+  fields: (t) => ({
+    users: t.field({ type: UserStatsRef, resolve: (s) => s.users }),
+    sessions: t.field({ type: SessionStatsRef, resolve: (s) => s.sessions }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  health: t.field({
+    type: HealthRef,
+    resolve: (_root, _args, ctx) => ctx.services.ops.health(),
+  }),
+  stats: t.field({
+    type: StatsRef,
+    authScopes: { admin: true },
+    resolve: (_root, _args, ctx) => ctx.services.ops.stats(),
+  }),
+}));

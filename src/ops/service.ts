@@ -1,0 +1,59 @@
+import type { Clock } from '../lib/clock.js';
+import { unixSeconds } from '../lib/clock.js';
+import type { Db } from '../db/open.js';
+import type { SessionStore, SessionStats } from '../sessions/store.js';
+import type { UserStatus, UserStore } from '../accounts/store.js';
+import { VERSION } from '../version.js';
+
+/** The `/health` and `health` answer; both share these keys. */
+export interface Health {
+  status: 'ok' | 'degraded';
+  version: string;
+  uptimeSeconds: number;
+  activeSessions: number;
+  activePortalSessions: number;
+  keepAlivePortalSessions: number;
+}
+
+export interface Stats {
+  users: Record<UserStatus, number> & { total: number };
+  sessions: SessionStats;
+}
+
+type OpsDeps = { users: UserStore; sessions: SessionStore; clock: Clock; db: Db; startedAt: number };
+
+/** Health, readiness and admin statistics. */
+export class OpsService {
+  constructor(private readonly deps: OpsDeps) {}
+
+  async health(): Promise<Health> {
+    const now = unixSeconds(this.deps.clock);
+    return {
+      status: 'ok',
+      version: VERSION,
+      uptimeSeconds: Math.max(0, Math.floor((Date.now() - this.deps.startedAt) / 1000)),
+      activeSessions: await this.deps.sessions.countActive(now),
+      activePortalSessions: 0,
+      keepAlivePortalSessions: 0,
+    };
+  }
+
+  /** True when the database answers a query. */
+  ready(): boolean {
+    try {
+      return this.deps.db.prepare('SELECT 1').pluck().get() === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async stats(): Promise<Stats> {
+    const now = unixSeconds(this.deps.clock);
+    const byStatus = await this.deps.users.countByStatus();
+    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+    return {
+      users: { ...byStatus, total },
+      sessions: await this.deps.sessions.stats(now, now - 86400),
+    };
+  }
+}

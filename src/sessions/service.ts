@@ -1,0 +1,302 @@
+import type { Config } from '../config.js';
+import type { Clock } from '../lib/clock.js';
+import { unixSeconds } from '../lib/clock.js';
+import { newId } from '../lib/random.js';
+import type { Events, SessionEventType } from '../events.js';
+import type { AuditService } from '../audit/service.js';
+import type { User, UserStore } from '../accounts/store.js';
+import { badUserInput, forbidden, notFound, unauthenticated, type UnauthenticatedReason } from '../graphql/errors.js';
+import { describeDevice, type DeviceHints } from './device.js';
+import type { RevokedReason, Session, SessionKind, SessionStore } from './store.js';
+import { generateSessionToken, hashSessionToken, isWellFormedToken } from './token.js';
+
+/** The caller of a request: a live session and its user, read fresh. */
+export interface Viewer {
+  session: Session;
+  user: User;
+}
+
+/** Where a request came from. */
+export interface RequestMeta {
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export type AuthFailureReason = Extract<UnauthenticatedReason, 'INVALID_TOKEN' | 'SESSION_EXPIRED' | 'SESSION_REVOKED'>;
+
+export type AuthResult = { ok: true; viewer: Viewer } | { ok: false; reason: AuthFailureReason; revokedReason?: RevokedReason | null };
+
+/** A session that was just issued, with the only copy of its token. */
+export interface IssuedSession {
+  token: string;
+  session: Session;
+}
+
+export type IssueResult =
+  | ({ kind: 'created' } & IssuedSession)
+  | { kind: 'limit'; limit: number; activeSessions: Session[] };
+
+export interface IssueOptions {
+  device?: DeviceHints | null;
+  meta: RequestMeta;
+  replaceSessionId?: string | null;
+  kind?: SessionKind;
+  /** Lifetime override (debug sessions). */
+  ttlSeconds?: number;
+  /** Skip the device cap (the sign-up session is the first device anyway). */
+  ignoreCap?: boolean;
+}
+
+type SessionServiceDeps = {
+  sessions: SessionStore;
+  users: UserStore;
+  audit: AuditService;
+  events: Events;
+  clock: Clock;
+  config: Pick<
+    Config,
+    | 'sessionIdleTimeout'
+    | 'sessionMaxLifetime'
+    | 'sessionActivityWriteInterval'
+    | 'sessionRefreshGrace'
+    | 'maxSessionsPerUser'
+    | 'deviceLimitPolicy'
+    | 'devMode'
+  >;
+};
+
+const SWEEP_CHUNK = 500;
+
+/** Device sessions: issue, authenticate, list, rotate, revoke, expire, and tell every listener. */
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  private now(): number {
+    return unixSeconds(this.deps.clock);
+  }
+
+  /**
+   * Resolves a presented token to a live session and its user, read fresh from the store.
+   * Writes last-activity at most once per SESSION_ACTIVITY_WRITE_INTERVAL. A session found past
+   * its idle or absolute deadline is expired on the spot (and listeners told).
+   */
+  async authenticate(token: string): Promise<AuthResult> {
+    if (!isWellFormedToken(token)) return { ok: false, reason: 'INVALID_TOKEN' };
+    const found = await this.deps.sessions.findWithUserByTokenHash(hashSessionToken(token));
+    if (!found) return { ok: false, reason: 'INVALID_TOKEN' };
+    const now = this.now();
+    const { session, user } = found;
+    if (session.revokedAt !== null) {
+      const reason = session.revokedReason === 'EXPIRED' ? 'SESSION_EXPIRED' : 'SESSION_REVOKED';
+      return { ok: false, reason, revokedReason: session.revokedReason };
+    }
+    if (found.viaPreviousToken && (found.previousTokenExpiresAt ?? 0) <= now) {
+      // A rotated-away token past its grace window: the client must use the new token.
+      return { ok: false, reason: 'INVALID_TOKEN' };
+    }
+    if (session.expiresAt <= now || session.idleExpiresAt <= now) {
+      await this.expire(session);
+      return { ok: false, reason: 'SESSION_EXPIRED', revokedReason: 'EXPIRED' };
+    }
+    return { ok: true, viewer: { session: await this.recordActivity(session, now), user } };
+  }
+
+  /** Like {@link authenticate} but throws the UNAUTHENTICATED error a transport should answer with. */
+  async authenticateOrThrow(token: string, http401 = true): Promise<Viewer> {
+    const result = await this.authenticate(token);
+    if (!result.ok) throw unauthenticated(result.reason, { http401 });
+    return result.viewer;
+  }
+
+  /**
+   * Re-reads a viewer by session id (not token, so a rotated token keeps its sockets), for
+   * re-authorizing every subscription delivery. Returns the failure when the session is gone.
+   */
+  async reload(sessionId: string): Promise<AuthResult> {
+    const session = await this.deps.sessions.findById(sessionId);
+    if (!session) return { ok: false, reason: 'INVALID_TOKEN' };
+    if (session.revokedAt !== null) {
+      return {
+        ok: false,
+        reason: session.revokedReason === 'EXPIRED' ? 'SESSION_EXPIRED' : 'SESSION_REVOKED',
+        revokedReason: session.revokedReason,
+      };
+    }
+    const now = this.now();
+    if (session.expiresAt <= now || session.idleExpiresAt <= now) {
+      await this.expire(session);
+      return { ok: false, reason: 'SESSION_EXPIRED', revokedReason: 'EXPIRED' };
+    }
+    const user = await this.deps.users.findById(session.userId);
+    if (!user) return { ok: false, reason: 'INVALID_TOKEN' };
+    return { ok: true, viewer: { session, user } };
+  }
+
+  private async recordActivity(session: Session, now: number): Promise<Session> {
+    if (now - session.lastActivityAt < this.deps.config.sessionActivityWriteInterval) return session;
+    const idleExpiresAt = now + this.deps.config.sessionIdleTimeout;
+    await this.deps.sessions.touch(session.id, now, idleExpiresAt);
+    return { ...session, lastActivityAt: now, idleExpiresAt };
+  }
+
+  /** Issues a session for a user who has proved who they are, within the device cap. */
+  async issue(user: User, options: IssueOptions): Promise<IssueResult> {
+    const { config } = this.deps;
+    const now = this.now();
+    const token = generateSessionToken();
+    const device = describeDevice(options.meta.userAgent, options.device ?? {});
+    const lifetime = options.ttlSeconds ?? config.sessionMaxLifetime;
+    const session: Session = {
+      id: newId('ses'),
+      userId: user.id,
+      tokenHash: hashSessionToken(token),
+      kind: options.kind ?? 'STANDARD',
+      deviceName: device.name,
+      deviceType: device.type,
+      browser: device.browser,
+      os: device.os,
+      ipAddress: options.meta.ipAddress,
+      userAgent: options.meta.userAgent?.slice(0, 512) ?? null,
+      createdAt: now,
+      lastActivityAt: now,
+      expiresAt: now + lifetime,
+      idleExpiresAt: now + Math.min(config.sessionIdleTimeout, lifetime),
+      revokedAt: null,
+      revokedReason: null,
+    };
+    const result = await this.deps.sessions.createWithinCap({
+      session,
+      cap: options.ignoreCap ? Number.MAX_SAFE_INTEGER : config.maxSessionsPerUser,
+      policy: config.deviceLimitPolicy,
+      replaceSessionId: options.replaceSessionId,
+      now,
+    });
+    if (result.kind === 'replace-not-found') throw notFound('Session', options.replaceSessionId ?? undefined);
+    if (result.kind === 'limit') {
+      return { kind: 'limit', limit: config.maxSessionsPerUser, activeSessions: result.activeSessions };
+    }
+    for (const revoked of result.revoked) await this.announceEnded(revoked, { actorId: user.id, ipAddress: options.meta.ipAddress });
+    this.publish('CREATED', session, null);
+    return { kind: 'created', token, session };
+  }
+
+  /**
+   * DEV_MODE only: an admin opens a short-lived DEBUG session as a user, for support. It does not
+   * count against the device cap, is audited, and can be revoked like any other.
+   */
+  async createDebugSession(admin: Viewer, userId: string, ttlMinutes: number, meta: RequestMeta) {
+    if (!this.deps.config.devMode) throw forbidden('DEV_MODE_ONLY');
+    if (!Number.isInteger(ttlMinutes) || ttlMinutes < 1 || ttlMinutes > 24 * 60) {
+      throw badUserInput([{ path: 'ttlMinutes', message: 'must be between 1 and 1440' }]);
+    }
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw notFound('User', userId);
+    const issued = await this.issue(user, {
+      meta,
+      kind: 'DEBUG',
+      ttlSeconds: ttlMinutes * 60,
+      device: { name: `Debug session by ${admin.user.email}`, type: 'OTHER' },
+    });
+    if (issued.kind !== 'created') throw new Error('debug sessions are outside the device cap');
+    await this.deps.audit.record('session.debug_created', { actorId: admin.user.id, ipAddress: meta.ipAddress }, { type: 'Session', id: issued.session.id }, {
+      userId,
+      ttlMinutes,
+    });
+    return { token: issued.token, session: issued.session, user };
+  }
+
+  /** Sessions of a user; live ones only unless `includeInactive`. */
+  list(userId: string, includeInactive = false): Promise<Session[]> {
+    return this.deps.sessions.listForUser(userId, includeInactive, this.now());
+  }
+
+  findById(id: string): Promise<Session | null> {
+    return this.deps.sessions.findById(id);
+  }
+
+  /** Issues a new token for the caller's session; the old one works for the grace window. */
+  async refresh(viewer: Viewer): Promise<{ token: string; session: Session; user: User }> {
+    const token = generateSessionToken();
+    const graceUntil = this.now() + this.deps.config.sessionRefreshGrace;
+    const session = await this.deps.sessions.rotateToken(viewer.session.id, hashSessionToken(token), graceUntil);
+    if (!session) throw unauthenticated('SESSION_REVOKED');
+    const user = (await this.deps.users.findById(session.userId)) ?? viewer.user;
+    await this.deps.audit.record('session.refreshed', { actorId: user.id, ipAddress: null }, { type: 'Session', id: session.id });
+    this.publish('REFRESHED', session, null);
+    return { token, session, user };
+  }
+
+  /** Ends one session. Owners may end their own; admins anyone's. Idempotent. */
+  async revoke(viewer: Viewer, sessionId: string, meta: RequestMeta): Promise<Session> {
+    const target = await this.deps.sessions.findById(sessionId);
+    if (!target) throw notFound('Session', sessionId);
+    const isOwner = target.userId === viewer.user.id;
+    if (!isOwner && viewer.user.role !== 'ADMIN') throw forbidden('NOT_OWNER');
+    if (target.revokedAt !== null) return target;
+    const reason: RevokedReason = !isOwner ? 'REVOKED_BY_ADMIN' : target.id === viewer.session.id ? 'SIGNED_OUT' : 'REVOKED_BY_USER';
+    return (await this.revokeById(sessionId, reason, { actorId: viewer.user.id, ipAddress: meta.ipAddress })) ?? target;
+  }
+
+  /** Ends a session by id with a reason, telling its listeners. Returns null when it was not live. */
+  async revokeById(sessionId: string, reason: RevokedReason, actor: { actorId: string | null; ipAddress: string | null }) {
+    const revoked = await this.deps.sessions.revoke(sessionId, reason, this.now());
+    if (revoked) await this.announceEnded(revoked, actor);
+    return revoked;
+  }
+
+  /** Ends every live session of a user except `exceptSessionId`; returns how many ended. */
+  async revokeAllForUser(
+    userId: string,
+    reason: RevokedReason,
+    actor: { actorId: string | null; ipAddress: string | null },
+    exceptSessionId?: string,
+  ): Promise<number> {
+    const revoked = await this.deps.sessions.revokeAllForUser(userId, reason, this.now(), exceptSessionId);
+    for (const session of revoked) await this.announceEnded(session, actor);
+    return revoked.length;
+  }
+
+  /** Marks one session expired and tells its listeners. */
+  private async expire(session: Session): Promise<void> {
+    const expired = await this.deps.sessions.revoke(session.id, 'EXPIRED', this.now());
+    if (expired) await this.announceEnded(expired, { actorId: null, ipAddress: null });
+  }
+
+  /**
+   * Expires every session past its idle or absolute deadline, in chunks so a large backlog never
+   * holds the event loop for long. Returns how many expired.
+   */
+  async sweepExpired(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const expired = await this.deps.sessions.expireDue(this.now(), SWEEP_CHUNK);
+      for (const session of expired) await this.announceEnded(session, { actorId: null, ipAddress: null });
+      total += expired.length;
+      if (expired.length < SWEEP_CHUNK) return total;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Live session count, for /health and stats. */
+  countActive(): Promise<number> {
+    return this.deps.sessions.countActive(this.now());
+  }
+
+  private async announceEnded(session: Session, actor: { actorId: string | null; ipAddress: string | null }) {
+    const reason = session.revokedReason ?? 'REVOKED_BY_USER';
+    const type = reason === 'EXPIRED' ? 'EXPIRED' : 'REVOKED';
+    await this.deps.audit.record(
+      type === 'EXPIRED' ? 'session.expired' : reason === 'SIGNED_OUT' ? 'user.signed_out' : 'session.revoked',
+      actor,
+      { type: 'Session', id: session.id },
+      { reason, userId: session.userId, device: session.deviceName },
+    );
+    // Order matters: the session's own subscribers get REVOKED/EXPIRED first, then its sockets close.
+    this.publish(type, session, reason);
+    this.deps.events.publish('session', session.id, { sessionId: session.id, type, reason });
+  }
+
+  private publish(type: SessionEventType, session: Session, reason: RevokedReason | null) {
+    this.deps.events.publish('user:sessions', session.userId, { type, session, reason, at: this.now() });
+  }
+}

@@ -1,0 +1,310 @@
+import type { Db } from '../db/open.js';
+import { userFromRow, type User } from '../accounts/store.js';
+import type { DeviceType } from './device.js';
+
+/** Why a session ended. */
+export const REVOKED_REASONS = [
+  'SIGNED_OUT',
+  'REVOKED_BY_USER',
+  'REVOKED_BY_ADMIN',
+  'DEVICE_LIMIT',
+  'PASSWORD_CHANGED',
+  'ACCOUNT_SUSPENDED',
+  'ACCOUNT_REJECTED',
+  'EXPIRED',
+] as const;
+export type RevokedReason = (typeof REVOKED_REASONS)[number];
+
+export const SESSION_KINDS = ['STANDARD', 'DEBUG'] as const;
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** A signed-in device. Times are unix seconds. The token is never here, only its hash. */
+export interface Session {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  kind: SessionKind;
+  deviceName: string;
+  deviceType: DeviceType;
+  browser: string | null;
+  os: string | null;
+  ipAddress: string | null;
+  userAgent: string | null;
+  createdAt: number;
+  lastActivityAt: number;
+  expiresAt: number;
+  idleExpiresAt: number;
+  revokedAt: number | null;
+  revokedReason: RevokedReason | null;
+}
+
+/** A session row joined with its user, as read on every authenticated request. */
+export interface SessionWithUser {
+  session: Session;
+  user: User;
+  /** True when the token matched the previous (rotated) token rather than the current one. */
+  viaPreviousToken: boolean;
+  previousTokenExpiresAt: number | null;
+}
+
+/** Input for creating a session under the per-user device cap, in one transaction. */
+export interface CreateWithinCapInput {
+  session: Session;
+  cap: number;
+  policy: 'reject' | 'evict-oldest';
+  /** A session of the same user to sign out first (the user's choice on the device-limit screen). */
+  replaceSessionId?: string | null;
+  now: number;
+}
+
+export type CreateWithinCapResult =
+  | { kind: 'created'; session: Session; revoked: Session[] }
+  | { kind: 'limit'; activeSessions: Session[] }
+  | { kind: 'replace-not-found' };
+
+/** Per-device-type counts of live sessions. */
+export interface SessionStats {
+  active: number;
+  createdSince: number;
+  revokedSince: number;
+  byDeviceType: { deviceType: DeviceType; count: number }[];
+}
+
+/** All SQL about sessions. */
+export interface SessionStore {
+  findWithUserByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
+  findById(id: string): Promise<Session | null>;
+  createWithinCap(input: CreateWithinCapInput): Promise<CreateWithinCapResult>;
+  insert(session: Session): Promise<void>;
+  listForUser(userId: string, includeInactive: boolean, now: number): Promise<Session[]>;
+  touch(id: string, lastActivityAt: number, idleExpiresAt: number): Promise<void>;
+  rotateToken(id: string, newTokenHash: string, graceUntil: number): Promise<Session | null>;
+  revoke(id: string, reason: RevokedReason, now: number): Promise<Session | null>;
+  revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]>;
+  expireDue(now: number, limit: number): Promise<Session[]>;
+  countActive(now: number): Promise<number>;
+  stats(now: number, since: number): Promise<SessionStats>;
+}
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  previous_token_hash: string | null;
+  previous_token_expires_at: number | null;
+  kind: string;
+  device_name: string;
+  device_type: string;
+  browser: string | null;
+  os: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: number;
+  last_activity_at: number;
+  expires_at: number;
+  idle_expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+function sessionFromRow(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    tokenHash: row.token_hash,
+    kind: row.kind as SessionKind,
+    deviceName: row.device_name,
+    deviceType: row.device_type as DeviceType,
+    browser: row.browser,
+    os: row.os,
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    lastActivityAt: row.last_activity_at,
+    expiresAt: row.expires_at,
+    idleExpiresAt: row.idle_expires_at,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason as RevokedReason | null,
+  };
+}
+
+const LIVE = 'revoked_at IS NULL AND expires_at > @now AND idle_expires_at > @now';
+
+/** SQLite implementation of {@link SessionStore}. Multi-step units of work are IMMEDIATE transactions. */
+export class SqliteSessionStore implements SessionStore {
+  private readonly stmts;
+  private readonly createTx;
+
+  constructor(db: Db) {
+    this.stmts = {
+      withUser: db.prepare(
+        `SELECT s.*, u.id AS u_id, u.email AS u_email, u.name AS u_name, u.password_hash AS u_password_hash,
+                u.role AS u_role, u.status AS u_status, u.status_reason AS u_status_reason,
+                u.created_at AS u_created_at, u.updated_at AS u_updated_at
+           FROM sessions s JOIN users u ON u.id = s.user_id
+          WHERE s.token_hash = @hash OR s.previous_token_hash = @hash`,
+      ),
+      byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      insert: db.prepare(
+        `INSERT INTO sessions (id, user_id, token_hash, kind, device_name, device_type, browser, os, ip_address,
+           user_agent, created_at, last_activity_at, expires_at, idle_expires_at)
+         VALUES (@id, @userId, @tokenHash, @kind, @deviceName, @deviceType, @browser, @os, @ipAddress,
+           @userAgent, @createdAt, @lastActivityAt, @expiresAt, @idleExpiresAt)`,
+      ),
+      liveForUser: db.prepare(`SELECT * FROM sessions WHERE user_id = @userId AND ${LIVE} ORDER BY last_activity_at DESC, id`),
+      liveStandardForUser: db.prepare(
+        `SELECT * FROM sessions WHERE user_id = @userId AND kind = 'STANDARD' AND ${LIVE}
+          ORDER BY last_activity_at ASC, created_at ASC, id`,
+      ),
+      allForUser: db.prepare('SELECT * FROM sessions WHERE user_id = ? ORDER BY last_activity_at DESC, id'),
+      touch: db.prepare('UPDATE sessions SET last_activity_at = ?, idle_expires_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      rotate: db.prepare(
+        `UPDATE sessions SET previous_token_hash = token_hash, previous_token_expires_at = @graceUntil,
+                token_hash = @newHash
+          WHERE id = @id AND revoked_at IS NULL RETURNING *`,
+      ),
+      revoke: db.prepare(
+        `UPDATE sessions SET revoked_at = @now, revoked_reason = @reason, previous_token_hash = NULL
+          WHERE id = @id AND revoked_at IS NULL RETURNING *`,
+      ),
+      revokeAll: db.prepare(
+        `UPDATE sessions SET revoked_at = @now, revoked_reason = @reason, previous_token_hash = NULL
+          WHERE user_id = @userId AND revoked_at IS NULL AND id IS NOT @except RETURNING *`,
+      ),
+      expireDue: db.prepare(
+        `UPDATE sessions SET revoked_at = @now, revoked_reason = 'EXPIRED', previous_token_hash = NULL
+          WHERE id IN (SELECT id FROM sessions WHERE revoked_at IS NULL AND idle_expires_at <= @now
+                       UNION SELECT id FROM sessions WHERE revoked_at IS NULL AND expires_at <= @now
+                       LIMIT @limit)
+          RETURNING *`,
+      ),
+      countActive: db.prepare(`SELECT count(*) FROM sessions WHERE ${LIVE}`).pluck(),
+      createdSince: db.prepare('SELECT count(*) FROM sessions WHERE created_at >= ?').pluck(),
+      revokedSince: db.prepare("SELECT count(*) FROM sessions WHERE revoked_at >= ? AND revoked_reason <> 'EXPIRED'").pluck(),
+      byDeviceType: db.prepare(
+        `SELECT device_type AS deviceType, count(*) AS count FROM sessions WHERE ${LIVE}
+          GROUP BY device_type ORDER BY device_type`,
+      ),
+    };
+
+    this.createTx = db.transaction((input: CreateWithinCapInput): CreateWithinCapResult => {
+      const { session, now } = input;
+      const revoked: Session[] = [];
+      if (input.replaceSessionId) {
+        const target = this.stmts.byId.get(input.replaceSessionId) as SessionRow | undefined;
+        if (!target || target.user_id !== session.userId) return { kind: 'replace-not-found' };
+        const row = this.stmts.revoke.get({ id: target.id, reason: 'DEVICE_LIMIT', now }) as SessionRow | undefined;
+        if (row) revoked.push(sessionFromRow(row));
+      }
+      if (session.kind === 'STANDARD') {
+        const live = (this.stmts.liveStandardForUser.all({ userId: session.userId, now }) as SessionRow[]).map(
+          sessionFromRow,
+        );
+        if (live.length >= input.cap) {
+          if (input.policy === 'reject') {
+            // Undo the replacement too: nothing changes unless the whole sign-in succeeds.
+            throw new LimitReached(live);
+          }
+          for (const oldest of live.slice(0, live.length - input.cap + 1)) {
+            const row = this.stmts.revoke.get({ id: oldest.id, reason: 'DEVICE_LIMIT', now }) as SessionRow | undefined;
+            if (row) revoked.push(sessionFromRow(row));
+          }
+        }
+      }
+      this.stmts.insert.run(session);
+      return { kind: 'created', session, revoked };
+    });
+  }
+
+  async findWithUserByTokenHash(tokenHash: string): Promise<SessionWithUser | null> {
+    const row = this.stmts.withUser.get({ hash: tokenHash }) as (SessionRow & Record<string, unknown>) | undefined;
+    if (!row) return null;
+    const user = userFromRow({
+      id: row.u_id as string,
+      email: row.u_email as string,
+      name: row.u_name as string,
+      password_hash: row.u_password_hash as string,
+      role: row.u_role as string,
+      status: row.u_status as string,
+      status_reason: row.u_status_reason as string | null,
+      created_at: row.u_created_at as number,
+      updated_at: row.u_updated_at as number,
+    });
+    const viaPreviousToken = row.token_hash !== tokenHash;
+    return {
+      session: sessionFromRow(row),
+      user,
+      viaPreviousToken,
+      previousTokenExpiresAt: viaPreviousToken ? row.previous_token_expires_at : null,
+    };
+  }
+
+  async findById(id: string): Promise<Session | null> {
+    const row = this.stmts.byId.get(id) as SessionRow | undefined;
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async createWithinCap(input: CreateWithinCapInput): Promise<CreateWithinCapResult> {
+    try {
+      return this.createTx.immediate(input);
+    } catch (error) {
+      if (error instanceof LimitReached) {
+        // Most recently active first, as the device-limit screen lists them.
+        return { kind: 'limit', activeSessions: [...error.live].reverse() };
+      }
+      throw error;
+    }
+  }
+
+  async insert(session: Session): Promise<void> {
+    this.stmts.insert.run(session);
+  }
+
+  async listForUser(userId: string, includeInactive: boolean, now: number): Promise<Session[]> {
+    const rows = includeInactive ? this.stmts.allForUser.all(userId) : this.stmts.liveForUser.all({ userId, now });
+    return (rows as SessionRow[]).map(sessionFromRow);
+  }
+
+  async touch(id: string, lastActivityAt: number, idleExpiresAt: number): Promise<void> {
+    this.stmts.touch.run(lastActivityAt, idleExpiresAt, id);
+  }
+
+  async rotateToken(id: string, newTokenHash: string, graceUntil: number): Promise<Session | null> {
+    const row = this.stmts.rotate.get({ id, newHash: newTokenHash, graceUntil }) as SessionRow | undefined;
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async revoke(id: string, reason: RevokedReason, now: number): Promise<Session | null> {
+    const row = this.stmts.revoke.get({ id, reason, now }) as SessionRow | undefined;
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]> {
+    const rows = this.stmts.revokeAll.all({ userId, reason, now, except: exceptSessionId ?? null }) as SessionRow[];
+    return rows.map(sessionFromRow);
+  }
+
+  async expireDue(now: number, limit: number): Promise<Session[]> {
+    return (this.stmts.expireDue.all({ now, limit }) as SessionRow[]).map(sessionFromRow);
+  }
+
+  async countActive(now: number): Promise<number> {
+    return this.stmts.countActive.get({ now }) as number;
+  }
+
+  async stats(now: number, since: number): Promise<SessionStats> {
+    return {
+      active: this.stmts.countActive.get({ now }) as number,
+      createdSince: this.stmts.createdSince.get(since) as number,
+      revokedSince: this.stmts.revokedSince.get(since) as number,
+      byDeviceType: this.stmts.byDeviceType.all({ now }) as SessionStats['byDeviceType'],
+    };
+  }
+}
+
+/** Rolls the create transaction back when the cap is hit under the `reject` policy. */
+class LimitReached extends Error {
+  constructor(public readonly live: Session[]) {
+    super('device limit reached');
+  }
+}
