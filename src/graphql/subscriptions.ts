@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import { Repeater } from 'graphql-yoga';
 import type { GraphQLContext } from './context.js';
 import type { Viewer } from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
@@ -19,6 +18,11 @@ export interface GuardOptions<T> {
   isFinal?: (event: T, viewer: Viewer) => boolean;
 }
 
+/** Events carry the unix second they happened at. */
+interface TimedEvent {
+  at: number;
+}
+
 /** Unwraps a {@link Delivery} in a subscription field's resolve. */
 export function unwrapDelivery<T>(delivery: Delivery<T>): T {
   if ('error' in delivery) throw delivery.error;
@@ -30,64 +34,71 @@ export function unwrapDelivery<T>(delivery: Delivery<T>): T {
  * and user read fresh (a demoted admin stops receiving), and ends when the subscriber's session
  * ends, on every transport (graphql-ws and SSE alike).
  */
-export async function* guardedStream<T>(
+export async function* guardedStream<T extends TimedEvent>(
   ctx: GraphQLContext,
   source: AsyncIterable<T>,
   options: GuardOptions<T> = {},
 ): AsyncGenerator<Delivery<T>> {
   const sessionId = ctx.viewer?.session.id;
-  type Tagged = { kind: 'event'; event: T } | { kind: 'ended' };
-  const streams: AsyncIterable<Tagged>[] = [tag(source, (event) => ({ kind: 'event', event }))];
-  if (sessionId && !options.isFinal) {
-    streams.push(tag(ctx.events.subscribe('session', sessionId), () => ({ kind: 'ended' as const })));
-  }
-  const merged = Repeater.merge(streams) as AsyncGenerator<Tagged>;
+  const events = source[Symbol.asyncIterator]();
+  // Own-session streams learn of their end from their own REVOKED/EXPIRED event instead.
+  const ended = sessionId && !options.isFinal ? ctx.events.subscribe('session', sessionId) : null;
+  const endedSignal: Promise<typeof ENDED> = ended ? ended.next().then(() => ENDED) : new Promise(() => undefined);
   const unwatch = options.isFinal ? ctx.socketHooks?.watchOwnSession() : undefined;
   try {
-    // Pulling once attaches every listener before the initial state is read.
-    let pending = merged.next();
+    // Pulling once attaches the topic listener before the initial state is read, so nothing is missed.
+    let pending = events.next();
     if (options.initial) {
       const first = await options.initial(ctx.viewer);
       if (first !== null) yield { event: first };
     }
     for (;;) {
-      const { value, done } = await pending;
-      if (done) return;
-      if (value.kind === 'ended') return;
-      const event = value.event;
-      if (sessionId) {
-        const fresh = await ctx.services.sessions.reload(sessionId);
-        if (!fresh.ok) {
-          if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) {
-            ctx.socketHooks?.finalNoticeSent();
-            yield { event };
-          } else yield { error: unauthenticated(fresh.reason) };
-          return;
-        }
-        try {
-          options.authorize?.(fresh.viewer);
-        } catch (error) {
-          if (error instanceof GraphQLError) {
-            yield { error };
-            return;
-          }
-          throw error;
-        }
-        if (options.isFinal?.(event, fresh.viewer)) {
+      const next = await Promise.race([pending, endedSignal]);
+      if (next === ENDED || next.done) return;
+      const event = next.value;
+      pending = events.next();
+      if (!sessionId) {
+        yield { event };
+        continue;
+      }
+      const fresh = await ctx.services.sessions.reload(sessionId);
+      if (!fresh.ok) {
+        if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) {
           ctx.socketHooks?.finalNoticeSent();
           yield { event };
           return;
         }
+        // Events from before the session ended still go out (e.g. REJECTED with its reason, published
+        // just before the rejection revoked the session); anything later ends the stream.
+        if (fresh.endedAt !== undefined && event.at <= fresh.endedAt) {
+          yield { event };
+          continue;
+        }
+        yield { error: unauthenticated(fresh.reason) };
+        return;
+      }
+      try {
+        options.authorize?.(fresh.viewer);
+      } catch (error) {
+        if (error instanceof GraphQLError) {
+          yield { error };
+          return;
+        }
+        throw error;
+      }
+      if (options.isFinal?.(event, fresh.viewer)) {
+        ctx.socketHooks?.finalNoticeSent();
+        yield { event };
+        return;
       }
       yield { event };
-      pending = merged.next();
     }
   } finally {
     unwatch?.();
-    await merged.return?.(undefined);
+    // Not awaited: a pubsub Repeater stops (and drops its listener) at once even with a pull pending.
+    void events.return?.();
+    void ended?.return();
   }
 }
 
-async function* tag<S, T>(source: AsyncIterable<S>, wrap: (value: S) => T): AsyncGenerator<T> {
-  for await (const value of source) yield wrap(value);
-}
+const ENDED = Symbol('session ended');

@@ -24,7 +24,15 @@ export interface RequestMeta {
 
 export type AuthFailureReason = Extract<UnauthenticatedReason, 'INVALID_TOKEN' | 'SESSION_EXPIRED' | 'SESSION_REVOKED'>;
 
-export type AuthResult = { ok: true; viewer: Viewer } | { ok: false; reason: AuthFailureReason; revokedReason?: RevokedReason | null };
+export type AuthResult =
+  | { ok: true; viewer: Viewer }
+  | {
+      ok: false;
+      reason: AuthFailureReason;
+      revokedReason?: RevokedReason | null;
+      /** When the session stopped being usable (unix seconds), if it existed. */
+      endedAt?: number;
+    };
 
 /** A session that was just issued, with the only copy of its token. */
 export interface IssuedSession {
@@ -120,12 +128,13 @@ export class SessionService {
         ok: false,
         reason: session.revokedReason === 'EXPIRED' ? 'SESSION_EXPIRED' : 'SESSION_REVOKED',
         revokedReason: session.revokedReason,
+        endedAt: session.revokedAt,
       };
     }
     const now = this.now();
     if (session.expiresAt <= now || session.idleExpiresAt <= now) {
       await this.expire(session);
-      return { ok: false, reason: 'SESSION_EXPIRED', revokedReason: 'EXPIRED' };
+      return { ok: false, reason: 'SESSION_EXPIRED', revokedReason: 'EXPIRED', endedAt: Math.min(session.expiresAt, session.idleExpiresAt) };
     }
     const user = await this.deps.users.findById(session.userId);
     if (!user) return { ok: false, reason: 'INVALID_TOKEN' };
