@@ -23,7 +23,9 @@ import { AuditService } from './audit/service.js';
 import { OpsService } from './ops/service.js';
 import { getSchema } from './graphql/schema.js';
 import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
-import { isExpectedError, unauthenticated } from './graphql/errors.js';
+import { badRequest, forbidden, isExpectedError, unauthenticated } from './graphql/errors.js';
+import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
+import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
 import pino from 'pino';
 
 /** Options for {@link createApp}; everything stateful can be passed in (tests pass a clock and a log sink). */
@@ -111,14 +113,31 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maskedErrors: {
       maskError: (error) => maskError(error, log),
     },
+    plugins: [
+      useErrorCodes(),
+      {
+        // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
+        onResponse({ request, response }) {
+          for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
+        },
+      },
+    ],
     context: async (initial: YogaInitialContext & ServerContext) => {
       if (initial.gatehouse) return createContext(deps, { ...initial.gatehouse, transport: 'ws' });
       const requestId = requestScope.getStore()?.requestId ?? newRequestId();
       const meta = requestMeta(initial.request.headers, initial.req, config.trustProxy);
-      const token = tokenFromHeaders(initial.request.headers, config.cookieMode);
+      const found = tokenFromHeaders(initial.request.headers, config.cookieMode);
+      if (found?.source === 'cookie' && !passesCsrfCheck(initial.request)) throw forbidden('CSRF_CHECK_FAILED');
       // A token that is present but bad fails the whole request with 401: never served as anonymous.
-      const viewer = token === null ? null : await sessions.authenticateOrThrow(token, true);
-      return createContext(deps, { viewer, meta, requestId, transport: 'http' });
+      const viewer = found === null ? null : await sessions.authenticateOrThrow(found.token, true);
+      const request = initial.request;
+      const cookies = config.cookieMode
+        ? {
+            set: (token: string, maxAgeSeconds: number) => queueCookie(request, sessionCookie(token, maxAgeSeconds, isHttps(request))),
+            clear: () => queueCookie(request, clearedSessionCookie(isHttps(request))),
+          }
+        : undefined;
+      return createContext(deps, { viewer, meta, requestId, transport: 'http', cookies });
     },
   });
 
@@ -134,8 +153,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   });
 
+  const pendingCookies = new WeakMap<Request, string[]>();
+  const queueCookie = (request: Request, cookie: string) => {
+    pendingCookies.set(request, [...(pendingCookies.get(request) ?? []), cookie]);
+  };
+
   async function handleHttp(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/graphql' && req.method === 'POST') {
+      const refusal = refusePost(req);
+      if (refusal) return sendJson(res, refusal.status, { errors: [refusal.error] });
+    }
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await ops.health());
     if (req.method === 'GET' && path === '/ready') {
       const ready = ops.ready();
@@ -196,10 +224,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         try {
           document = enveloped.parse(payload.query);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+          const message = error instanceof Error ? error.message : String(error);
+          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
-        const validationErrors = enveloped.validate(enveloped.schema, document);
-        if (validationErrors.length > 0) return validationErrors;
+        const validationErrors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
+        if (validationErrors.length > 0) {
+          return validationErrors.map((e) =>
+            normalizeError(new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })),
+          );
+        }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           document,
@@ -210,6 +243,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         };
         return args;
       },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: result.errors.map((e: unknown) => normalizeError(e as GraphQLError)) } : result,
       onClose: (ctx) => socketRegistry.unregister(ctx.extra.socket),
     },
     wsServer,
@@ -297,6 +332,38 @@ function maskError(error: unknown, log: Logger): Error {
   });
 }
 
+const MAX_BODY_BYTES = 1024 * 1024;
+const GRAPHQL_CONTENT_TYPES = /^(application\/json|application\/graphql-response\+json|application\/graphql\+json)\b/i;
+
+/** Refuses a POST that yoga would answer with an empty or untyped body: wrong content type, too large. */
+function refusePost(req: IncomingMessage) {
+  const contentType = req.headers['content-type'] ?? '';
+  if (!GRAPHQL_CONTENT_TYPES.test(contentType)) {
+    return { status: 415, error: badRequest('UNSUPPORTED_CONTENT_TYPE', 'Send GraphQL requests as JSON with "Content-Type: application/json".') };
+  }
+  const length = Number(req.headers['content-length'] ?? 0);
+  if (length > MAX_BODY_BYTES) {
+    return { status: 413, error: badRequest('BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes. Send a smaller request.`) };
+  }
+  return null;
+}
+
+/**
+ * A cookie-authenticated request must prove it is not a cross-site form post: either a JSON
+ * content type (not sendable by a plain form) or an explicit CSRF header. Bearer requests skip this.
+ */
+function passesCsrfCheck(request: Request): boolean {
+  const contentType = request.headers.get('content-type') ?? '';
+  if (request.method === 'POST' && GRAPHQL_CONTENT_TYPES.test(contentType)) return true;
+  return ['x-graphql-csrf', 'x-apollo-operation-name', 'apollo-require-preflight', 'graphql-preflight'].some((h) =>
+    request.headers.has(h),
+  );
+}
+
+function isHttps(request: Request): boolean {
+  return new URL(request.url).protocol === 'https:';
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -326,13 +393,13 @@ const BEARER = /^Bearer\s+(.+)$/i;
  * The session token of an HTTP request: `Authorization: Bearer …`, else the `gh_session` cookie in
  * cookie mode. A non-Bearer Authorization header counts as a bad token, not as anonymous.
  */
-export function tokenFromHeaders(headers: Headers, cookieMode: boolean): string | null {
+export function tokenFromHeaders(headers: Headers, cookieMode: boolean): { token: string; source: 'header' | 'cookie' } | null {
   const authorization = headers.get('authorization');
-  if (authorization) return BEARER.exec(authorization.trim())?.[1]?.trim() ?? authorization.trim();
+  if (authorization) return { token: BEARER.exec(authorization.trim())?.[1]?.trim() ?? authorization.trim(), source: 'header' };
   if (cookieMode) {
     const cookie = headers.get('cookie') ?? '';
     const match = /(?:^|;\s*)gh_session=([^;]+)/.exec(cookie);
-    if (match) return decodeURIComponent(match[1]);
+    if (match) return { token: decodeURIComponent(match[1]), source: 'cookie' };
   }
   return null;
 }

@@ -39,8 +39,16 @@ export interface GraphQLContext extends AppDeps {
   requestId: string;
   transport: 'http' | 'ws';
   loaders: Loaders;
+  /** Cookie mode over HTTP only: sets or clears the session cookie on this response. */
+  cookies?: SessionCookies;
   /** graphql-ws only: lets a subscription tell the socket registry about its final notice. */
   socketHooks?: SocketHooks;
+}
+
+/** Writes the session cookie of the current HTTP response (cookie mode). */
+export interface SessionCookies {
+  set(token: string, maxAgeSeconds: number): void;
+  clear(): void;
 }
 
 /** What a graphql-ws subscription may tell the socket it runs on. */
@@ -54,7 +62,7 @@ export interface SocketHooks {
 /** Builds the per-operation context once the caller is known. */
 export function createContext(
   deps: AppDeps,
-  init: { viewer: Viewer | null; meta: RequestMeta; requestId: string; transport: 'http' | 'ws'; socketHooks?: SocketHooks },
+  init: { viewer: Viewer | null; meta: RequestMeta; requestId: string; transport: 'http' | 'ws'; socketHooks?: SocketHooks; cookies?: SessionCookies },
 ): GraphQLContext {
   const loaders: Loaders = {
     users: new DataLoader(async (ids) => {

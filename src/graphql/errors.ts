@@ -107,8 +107,8 @@ export function rateLimited(retryAfterSeconds: number, reason = 'TOO_MANY_ATTEMP
 }
 
 /** A malformed HTTP request (bad JSON, wrong content type, too large, batching). */
-export function badRequest(reason: string, message: string, status = 400) {
-  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', reason, http: { status } } });
+export function badRequest(reason: string, message: string) {
+  return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', reason } });
 }
 
 /** True when the error was raised on purpose with one of our codes, so it is safe to show. */

@@ -17,6 +17,12 @@ const SessionEventTypeEnum = builder.enumType('SessionEventType', {
   values: ['CREATED', 'REVOKED', 'EXPIRED', 'REFRESHED'] as const,
 });
 
+/** In cookie mode, hands the new token to the browser as an HttpOnly cookie as well. */
+function setSessionCookie<T extends { token: string; session: Session }>(ctx: GraphQLContext, payload: T): T {
+  ctx.cookies?.set(payload.token, payload.session.expiresAt - unixSeconds(ctx.clock));
+  return payload;
+}
+
 /** Live means not revoked and before both deadlines, judged by the injected clock. */
 function isLive(session: Session, ctx: GraphQLContext): boolean {
   const now = unixSeconds(ctx.clock);
@@ -163,7 +169,7 @@ builder.mutationFields((t) => ({
     type: AuthPayloadRef,
     description: 'Creates an account and signs this device in. EMPLOYER and STAGE_MANAGER accounts start PENDING.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.accounts.signUp(input, ctx.meta),
+    resolve: async (_root, { input }, ctx) => setSessionCookie(ctx, await ctx.services.accounts.signUp(input, ctx.meta)),
   }),
   signIn: t.field({
     type: SignInResultUnion,
@@ -171,7 +177,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const result = await ctx.services.accounts.signIn(input, ctx.meta);
       if (result.kind === 'limit') return { limit: result.limit, activeSessions: result.activeSessions };
-      return { token: result.token, session: result.session, user: result.user };
+      return setSessionCookie(ctx, { token: result.token, session: result.session, user: result.user });
     },
   }),
   signOut: t.boolean({
@@ -179,6 +185,7 @@ builder.mutationFields((t) => ({
     authScopes: { signedIn: true },
     resolve: async (_root, _args, ctx) => {
       await ctx.services.sessions.revoke(ctx.viewer!, ctx.viewer!.session.id, ctx.meta);
+      ctx.cookies?.clear();
       return true;
     },
   }),
@@ -186,7 +193,7 @@ builder.mutationFields((t) => ({
     type: AuthPayloadRef,
     description: 'A new token for the same session (the old one works for a short grace window) and the user read fresh.',
     authScopes: { signedIn: true },
-    resolve: (_root, _args, ctx) => ctx.services.sessions.refresh(ctx.viewer!),
+    resolve: async (_root, _args, ctx) => setSessionCookie(ctx, await ctx.services.sessions.refresh(ctx.viewer!)),
   }),
   revokeSession: t.field({
     type: SessionRef,

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { SignUpDocument } from '../generated/graphql.js';
+import { gqlData, startTestApp } from '../utils/app.js';
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body,
+  });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as { errors?: { message: string; extensions: Record<string, unknown> }[]; data?: unknown } };
+}
+
+describe('typed errors for malformed requests', () => {
+  it('answers every malformed request with a code, a reason and a sentence, never an empty body', async () => {
+    const { url } = await startTestApp();
+    const cases: [string, Record<string, string>, string, string | undefined][] = [
+      ['{"query": ', {}, 'BAD_REQUEST', 'INVALID_JSON'],
+      [JSON.stringify([{ query: '{ health { status } }' }]), {}, 'BAD_REQUEST', 'BATCHING_DISABLED'],
+      [JSON.stringify({}), {}, 'BAD_REQUEST', 'MISSING_QUERY'],
+      [JSON.stringify({ query: '{ me { ' }), {}, 'GRAPHQL_PARSE_FAILED', undefined],
+      [JSON.stringify({ query: '{ nope }' }), {}, 'GRAPHQL_VALIDATION_FAILED', undefined],
+      ['hello', { 'content-type': 'text/plain' }, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE'],
+    ];
+    for (const [body, headers, code, reason] of cases) {
+      const result = await post(url, body, headers);
+      expect(result.status, body).toBeGreaterThanOrEqual(400);
+      expect(result.status, body).toBeLessThan(500);
+      expect(result.body.errors?.[0].extensions.code, body).toBe(code);
+      expect(result.body.errors?.[0].extensions.reason, body).toBe(reason);
+      expect(result.body.errors?.[0].message.length, body).toBeGreaterThan(10);
+      expect(JSON.stringify(result.body)).not.toContain('originalError');
+    }
+  });
+
+  it('reports a badly typed variable as BAD_USER_INPUT naming the variable', async () => {
+    const { url } = await startTestApp();
+    const result = await post(url, JSON.stringify({ query: 'query($id: ID!) { user(id: $id) { id } }', variables: { id: { a: 1 } } }));
+    expect(result.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(result.body.errors?.[0].extensions.fields).toEqual([{ path: 'id', message: expect.stringContaining('$id') }]);
+  });
+
+  it('refuses bodies over 1 MiB with BODY_TOO_LARGE', async () => {
+    const { url } = await startTestApp();
+    const result = await post(url, JSON.stringify({ query: `{ health { status } } #${'x'.repeat(1024 * 1024)}` }));
+    expect(result.status).toBe(413);
+    expect(result.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' });
+  });
+});
+
+describe('cookie mode', () => {
+  it('sets an HttpOnly session cookie, accepts it with a CSRF-safe request and refuses a simple one', async () => {
+    const { url } = await startTestApp({ COOKIE_MODE: 'true' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation($input: SignUpInput!) { signUp(input: $input) { token } }',
+        variables: { input: { email: 'cookie@example.test', password: 'cookie-password', name: 'Cookie' } },
+      }),
+    });
+    const setCookie = response.headers.get('set-cookie') ?? '';
+    const { data } = (await response.json()) as { data: { signUp: { token: string } } };
+    expect(setCookie).toContain(`gh_session=${encodeURIComponent(data.signUp.token)}`);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Lax');
+    const cookie = `gh_session=${encodeURIComponent(data.signUp.token)}`;
+
+    // JSON POST with the cookie: a browser form cannot send this, so it passes.
+    const me = await post(url, JSON.stringify({ query: '{ me { email } }' }), { cookie });
+    expect(me.body.data).toEqual({ me: { email: 'cookie@example.test' } });
+
+    // A GET with only the cookie could come from any site: refused with a typed 403.
+    const simple = await fetch(`${url}?query=${encodeURIComponent('{ me { email } }')}`, { headers: { cookie, accept: 'application/json' } });
+    const simpleBody = (await simple.json()) as { errors: { extensions: Record<string, unknown> }[] };
+    expect(simple.status).toBe(403);
+    expect(simpleBody.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'CSRF_CHECK_FAILED' });
+    // The same GET with a bearer token is not cookie-authenticated and passes (urql's default GET queries).
+    const bearerGet = await fetch(`${url}?query=${encodeURIComponent('{ me { email } }')}`, {
+      headers: { authorization: `Bearer ${data.signUp.token}`, accept: 'application/json' },
+    });
+    expect(((await bearerGet.json()) as { data: unknown }).data).toEqual({ me: { email: 'cookie@example.test' } });
+    // With the CSRF header the cookie GET passes too.
+    const withHeader = await fetch(`${url}?query=${encodeURIComponent('{ me { email } }')}`, {
+      headers: { cookie, 'x-graphql-csrf': '1', accept: 'application/json' },
+    });
+    expect(((await withHeader.json()) as { data: unknown }).data).toEqual({ me: { email: 'cookie@example.test' } });
+  });
+
+  it('does not read cookies when cookie mode is off', async () => {
+    const { url } = await startTestApp();
+    const signUp = await gqlData(url, SignUpDocument, { input: { email: 'nocookie@example.test', password: 'cookie-password', name: 'N' } });
+    const me = await post(url, JSON.stringify({ query: '{ me { email } }' }), { cookie: `gh_session=${signUp.signUp.token}` });
+    expect(me.body.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'MISSING_TOKEN' });
+  });
+});
