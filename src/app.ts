@@ -102,6 +102,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphqlEndpoint: '/graphql',
     landingPage: false,
     batching: false,
+    // Cross-origin browsers only from ALLOWED_ORIGINS; GraphiQL and same-origin pages need no CORS.
+    cors: config.allowedOrigins.length > 0 ? { origin: config.allowedOrigins, credentials: true } : false,
     graphiql: { title: 'Gatehouse', subscriptionsProtocol: 'WS' },
     renderGraphiQL,
     logging: {

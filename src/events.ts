@@ -1,4 +1,4 @@
-import { createPubSub, SlidingBuffer, type PubSub } from 'graphql-yoga';
+import { Repeater, SlidingBuffer, type PubSub } from 'graphql-yoga';
 import type { Role } from './config.js';
 import type { UserStatus } from './accounts/store.js';
 import type { RevokedReason, Session } from './sessions/store.js';
@@ -54,7 +54,27 @@ export type Topics = {
 /** The app's typed pubsub. */
 export type Events = PubSub<Topics>;
 
-/** Creates the in-process pubsub. A slow consumer drops its oldest buffered events instead of erroring. */
-export function createEvents(): Events {
-  return createPubSub<Topics>({ repeaterBuffer: new SlidingBuffer(1024) });
+/** How many undelivered events one slow subscriber may hold before its oldest are dropped. */
+const SUBSCRIBER_BUFFER = 1024;
+
+/**
+ * Creates the in-process pubsub: one EventTarget event type per topic key, so a publish reaches only
+ * that key's listeners. Each subscription gets its own buffer (a shared one would mix streams).
+ */
+export function createEvents(target: EventTarget = new EventTarget()): Events {
+  return {
+    publish(routingKey: string, ...args: unknown[]) {
+      const keyed = args.length > 1;
+      const topic = keyed ? `${routingKey}:${String(args[0])}` : routingKey;
+      target.dispatchEvent(new CustomEvent(topic, { detail: keyed ? args[1] : args[0] }));
+    },
+    subscribe(routingKey: string, id?: string) {
+      const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
+      return new Repeater((push, stop) => {
+        const listener = (event: Event) => void push((event as CustomEvent).detail);
+        target.addEventListener(topic, listener);
+        void stop.then(() => target.removeEventListener(topic, listener));
+      }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+    },
+  } as Events;
 }

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createEvents } from '../../src/events.js';
+
+describe('events', () => {
+  it('routes by key and gives each subscriber its own stream', async () => {
+    const events = createEvents();
+    const a1 = events.subscribe('session', 'ses_A');
+    const a2 = events.subscribe('session', 'ses_A');
+    const b = events.subscribe('session', 'ses_B');
+    // Pull once so every listener is attached.
+    const nextA1 = a1.next();
+    const nextA2 = a2.next();
+    const nextB = b.next();
+    events.publish('session', 'ses_A', { sessionId: 'ses_A', type: 'REVOKED', reason: 'SIGNED_OUT' });
+    events.publish('session', 'ses_B', { sessionId: 'ses_B', type: 'EXPIRED', reason: 'EXPIRED' });
+    expect((await nextA1).value).toEqual({ sessionId: 'ses_A', type: 'REVOKED', reason: 'SIGNED_OUT' });
+    expect((await nextA2).value).toEqual({ sessionId: 'ses_A', type: 'REVOKED', reason: 'SIGNED_OUT' });
+    expect((await nextB).value).toEqual({ sessionId: 'ses_B', type: 'EXPIRED', reason: 'EXPIRED' });
+    // Nothing else is queued for anyone.
+    events.publish('session', 'ses_C', { sessionId: 'ses_C', type: 'REVOKED', reason: 'SIGNED_OUT' });
+    const pending = await Promise.race([a1.next().then(() => 'got'), new Promise((r) => setTimeout(() => r('none'), 50))]);
+    expect(pending).toBe('none');
+    await Promise.all([a1.return(), a2.return(), b.return()]);
+  });
+
+  it('stops listening when a subscriber returns', async () => {
+    const target = new EventTarget();
+    const events = createEvents(target);
+    const stream = events.subscribe('admins');
+    const first = stream.next();
+    events.publish('admins', { type: 'REQUESTED', userId: 'usr_1', at: 1 });
+    expect((await first).value).toMatchObject({ userId: 'usr_1' });
+    await stream.return();
+    let delivered = false;
+    target.addEventListener('admins', () => (delivered = true));
+    events.publish('admins', { type: 'REQUESTED', userId: 'usr_2', at: 2 });
+    expect(delivered).toBe(true); // the probe listener still hears it...
+    expect((await stream.next()).done).toBe(true); // ...but the returned stream is finished.
+  });
+});
