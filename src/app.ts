@@ -21,6 +21,8 @@ import { SessionSockets } from './sessions/sockets.js';
 import { SqliteAuditStore } from './audit/store.js';
 import { AuditService } from './audit/service.js';
 import { OpsService } from './ops/service.js';
+import { SqliteJobStore } from './jobs/store.js';
+import { JobService } from './jobs/service.js';
 import { getSchema } from './graphql/schema.js';
 import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
 import { badRequest, forbidden, isExpectedError, unauthenticated } from './graphql/errors.js';
@@ -36,6 +38,8 @@ export interface AppOptions {
   logDestination?: pino.DestinationStream;
   /** Create the first admin on an empty database (default true). */
   bootstrap?: boolean;
+  /** Called with the SQL text of every statement run (debugging, and tests that count queries). */
+  sqlTrace?: (sql: string) => void;
   /** Run the expiry sweeper on a timer (default true; tests call `sweep()` instead). */
   sweeper?: boolean;
 }
@@ -76,7 +80,7 @@ interface WsOperationContext {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const log = createLogger(config.logLevel, options.logDestination);
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, options.sqlTrace);
   migrate(db);
   const secret = loadOrCreateSecret(config);
   void secret; // Used by the portal pool (credential keys, encryption at rest).
@@ -87,8 +91,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const audit = new AuditService(new SqliteAuditStore(db), clock);
   const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
   const accounts = new AccountService({ users, sessions, audit, events, clock, config });
-  const ops = new OpsService({ users, sessions: sessionStore, clock, db, startedAt: Date.now() });
-  const services: Services = { accounts, sessions, audit, ops };
+  const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });
+  const ops = new OpsService({ users, sessions: sessionStore, jobs, clock, db, startedAt: Date.now() });
+  const services: Services = { accounts, sessions, audit, ops, jobs };
   const deps: AppDeps = { config, clock, events, services, log };
   const socketRegistry = new SessionSockets(events);
 

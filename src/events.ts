@@ -2,6 +2,7 @@ import { Repeater, SlidingBuffer, type PubSub } from 'graphql-yoga';
 import type { Role } from './config.js';
 import type { UserStatus } from './accounts/store.js';
 import type { RevokedReason, Session } from './sessions/store.js';
+import type { Job } from './jobs/store.js';
 
 /** Pushed on `user:status:<userId>` whenever an account's status or role changes. */
 export interface AccountStatusEvent {
@@ -40,6 +41,15 @@ export interface PendingApprovalEvent {
   at: number;
 }
 
+export type JobEventType = 'POSTED' | 'UPDATED' | 'CLOSED' | 'REOPENED' | 'DELETED';
+
+/** Pushed on `jobs` and `jobs:employer:<employerId>` for every change to a job. */
+export interface JobEvent {
+  type: JobEventType;
+  job: Job;
+  at: number;
+}
+
 /**
  * Topics, each keyed by the id it concerns so a publish reaches only the listeners of that key
  * (an EventTarget per key) instead of being broadcast and filtered.
@@ -49,10 +59,15 @@ export type Topics = {
   'user:sessions': [userId: string, event: SessionEvent];
   session: [sessionId: string, event: SessionEndedEvent];
   admins: [event: PendingApprovalEvent];
+  jobs: [event: JobEvent];
+  'jobs:employer': [employerId: string, event: JobEvent];
 };
 
-/** The app's typed pubsub. */
-export type Events = PubSub<Topics>;
+/** The app's typed pubsub, plus live subscriber counts (for metrics and for tests to know a stream is live). */
+export type Events = PubSub<Topics> & {
+  /** How many streams currently listen on a topic (and key). */
+  subscriberCount(routingKey: keyof Topics, id?: string): number;
+};
 
 /** How many undelivered events one slow subscriber may hold before its oldest are dropped. */
 const SUBSCRIBER_BUFFER = 1024;
@@ -62,7 +77,16 @@ const SUBSCRIBER_BUFFER = 1024;
  * that key's listeners. Each subscription gets its own buffer (a shared one would mix streams).
  */
 export function createEvents(target: EventTarget = new EventTarget()): Events {
+  const counts = new Map<string, number>();
+  const count = (topic: string, delta: number) => {
+    const next = (counts.get(topic) ?? 0) + delta;
+    if (next > 0) counts.set(topic, next);
+    else counts.delete(topic);
+  };
   return {
+    subscriberCount(routingKey: string, id?: string) {
+      return counts.get(id === undefined ? routingKey : `${routingKey}:${id}`) ?? 0;
+    },
     publish(routingKey: string, ...args: unknown[]) {
       const keyed = args.length > 1;
       const topic = keyed ? `${routingKey}:${String(args[0])}` : routingKey;
@@ -73,7 +97,11 @@ export function createEvents(target: EventTarget = new EventTarget()): Events {
       return new Repeater((push, stop) => {
         const listener = (event: Event) => void push((event as CustomEvent).detail);
         target.addEventListener(topic, listener);
-        void stop.then(() => target.removeEventListener(topic, listener));
+        count(topic, 1);
+        void stop.then(() => {
+          target.removeEventListener(topic, listener);
+          count(topic, -1);
+        });
       }, new SlidingBuffer(SUBSCRIBER_BUFFER));
     },
   } as Events;

@@ -1,6 +1,5 @@
 import { builder } from '../graphql/builder.js';
 import { ROLES } from '../config.js';
-import { AccountService } from './service.js';
 import { USER_STATUSES, type User } from './store.js';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../graphql/pagination.js';
 import { forbidden, notFound } from '../graphql/errors.js';
@@ -31,8 +30,8 @@ export const UserRef = builder.node(builder.objectRef<User>('User'), {
     status: t.expose('status', { type: UserStatusEnum }),
     statusReason: t.exposeString('statusReason', { nullable: true }),
     canPostJobs: t.boolean({
-      description: 'True for an ACTIVE employer or admin: a page can hide the job form instead of failing.',
-      resolve: (user) => AccountService.canPostJobs(user),
+      description: 'True for an ACTIVE employer or admin (any ACTIVE user in DEV_MODE): a page can hide the job form instead of failing.',
+      resolve: (user, _args, ctx) => ctx.services.jobs.canPostJobs(user),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),
     updatedAt: t.field({ type: 'DateTime', resolve: (user) => user.updatedAt }),

@@ -79,11 +79,6 @@ export class AccountService {
     return unixSeconds(this.deps.clock);
   }
 
-  /** Whether a user may post jobs: an ACTIVE employer, or an ACTIVE admin. */
-  static canPostJobs(user: User): boolean {
-    return user.status === 'ACTIVE' && (user.role === 'EMPLOYER' || user.role === 'ADMIN');
-  }
-
   /** Creates an account and its first device session. Roles needing approval start PENDING. */
   async signUp(input: SignUpInput, meta: RequestMeta) {
     const data = parseInput(SignUpInput, { ...input, role: input.role ?? 'MEMBER' }, 'input');

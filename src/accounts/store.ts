@@ -43,6 +43,7 @@ export interface UserStore {
   updateRole(id: string, role: Role, at: number): Promise<User | null>;
   updatePasswordHash(id: string, passwordHash: string, at: number): Promise<void>;
   countByStatus(): Promise<Record<UserStatus, number>>;
+  countByRole(): Promise<{ role: Role; count: number }[]>;
 }
 
 interface UserRow {
@@ -91,6 +92,7 @@ export class SqliteUserStore implements UserStore {
       updateRole: db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ? RETURNING *'),
       updatePassword: db.prepare('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?'),
       countByStatus: db.prepare('SELECT status, count(*) AS n FROM users GROUP BY status'),
+      countByRole: db.prepare('SELECT role, count(*) AS count FROM users GROUP BY role ORDER BY role'),
     };
   }
 
@@ -162,5 +164,9 @@ export class SqliteUserStore implements UserStore {
     const counts: Record<UserStatus, number> = { PENDING: 0, ACTIVE: 0, REJECTED: 0, SUSPENDED: 0 };
     for (const row of this.stmts.countByStatus.all() as { status: UserStatus; n: number }[]) counts[row.status] = row.n;
     return counts;
+  }
+
+  async countByRole(): Promise<{ role: Role; count: number }[]> {
+    return this.stmts.countByRole.all() as { role: Role; count: number }[];
   }
 }

@@ -13,9 +13,9 @@ const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations
  * WAL so readers never block the writer, synchronous=FULL so an acknowledged sign-in or revocation
  * survives a power cut or `kill -9`, foreign keys on, and a busy timeout for a second process (the CLI).
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, trace?: (sql: string) => void): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
+  const db = new Database(path, trace ? { verbose: (sql) => trace(String(sql)) } : {});
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

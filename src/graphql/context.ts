@@ -7,6 +7,7 @@ import type { User } from '../accounts/store.js';
 import type { AuditService } from '../audit/service.js';
 import type { RequestMeta, SessionService, Viewer } from '../sessions/service.js';
 import type { OpsService } from '../ops/service.js';
+import type { JobService } from '../jobs/service.js';
 import type { Logger } from '../lib/logger.js';
 
 /** Everything the resolvers call into. */
@@ -15,6 +16,7 @@ export interface Services {
   sessions: SessionService;
   audit: AuditService;
   ops: OpsService;
+  jobs: JobService;
 }
 
 /** Shared, long-lived parts of the app handed to every request. */

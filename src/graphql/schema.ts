@@ -3,6 +3,7 @@ import { builder } from './builder.js';
 // Each domain adds its types and fields to the builder when imported.
 import '../accounts/schema.js';
 import '../sessions/schema.js';
+import '../jobs/schema.js';
 import '../ops/schema.js';
 
 let built: GraphQLSchema | undefined;

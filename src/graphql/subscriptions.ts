@@ -7,6 +7,8 @@ import { unauthenticated } from './errors.js';
 export type Delivery<T> = { event: T } | { error: GraphQLError };
 
 export interface GuardOptions<T> {
+  /** Skips events this subscriber did not ask for (filters that are not a topic key). */
+  accept?: (event: T) => boolean;
   /** Re-checked on every delivery against the viewer read fresh; throws a typed error to refuse. */
   authorize?: (viewer: Viewer) => void;
   /** The state to send first, read after the topic listener is attached so nothing is missed. */
@@ -57,6 +59,7 @@ export async function* guardedStream<T extends TimedEvent>(
       if (next === ENDED || next.done) return;
       const event = next.value;
       pending = events.next();
+      if (options.accept && !options.accept(event)) continue;
       if (!sessionId) {
         yield { event };
         continue;

@@ -1,5 +1,6 @@
 import { builder } from '../graphql/builder.js';
 import { DeviceTypeEnum } from '../sessions/schema.js';
+import { RoleEnum } from '../accounts/schema.js';
 import type { Health, Stats } from './service.js';
 
 const HealthRef = builder.objectRef<Health>('Health').implement({
@@ -14,6 +15,13 @@ const HealthRef = builder.objectRef<Health>('Health').implement({
   }),
 });
 
+const RoleCountRef = builder.objectRef<Stats['users']['byRole'][number]>('RoleCount').implement({
+  fields: (t) => ({
+    role: t.expose('role', { type: RoleEnum }),
+    count: t.exposeInt('count'),
+  }),
+});
+
 const UserStatsRef = builder.objectRef<Stats['users']>('UserStats').implement({
   fields: (t) => ({
     total: t.exposeInt('total'),
@@ -21,6 +29,16 @@ const UserStatsRef = builder.objectRef<Stats['users']>('UserStats').implement({
     active: t.int({ resolve: (u) => u.ACTIVE }),
     rejected: t.int({ resolve: (u) => u.REJECTED }),
     suspended: t.int({ resolve: (u) => u.SUSPENDED }),
+    byRole: t.field({ type: [RoleCountRef], resolve: (u) => u.byRole }),
+  }),
+});
+
+const JobStatsRef = builder.objectRef<Stats['jobs']>('JobStats').implement({
+  fields: (t) => ({
+    total: t.exposeInt('total'),
+    open: t.exposeInt('open'),
+    closed: t.exposeInt('closed'),
+    postedLast7d: t.int({ resolve: (j) => j.postedSince }),
   }),
 });
 
@@ -47,6 +65,7 @@ const StatsRef = builder.objectRef<Stats>('Stats').implement({
   fields: (t) => ({
     users: t.field({ type: UserStatsRef, resolve: (s) => s.users }),
     sessions: t.field({ type: SessionStatsRef, resolve: (s) => s.sessions }),
+    jobs: t.field({ type: JobStatsRef, resolve: (s) => s.jobs }),
   }),
 });
 

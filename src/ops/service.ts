@@ -3,6 +3,9 @@ import { unixSeconds } from '../lib/clock.js';
 import type { Db } from '../db/open.js';
 import type { SessionStore, SessionStats } from '../sessions/store.js';
 import type { UserStatus, UserStore } from '../accounts/store.js';
+import type { Role } from '../config.js';
+import type { JobService } from '../jobs/service.js';
+import type { JobStats } from '../jobs/store.js';
 import { VERSION } from '../version.js';
 
 /** The `/health` and `health` answer; both share these keys. */
@@ -16,11 +19,12 @@ export interface Health {
 }
 
 export interface Stats {
-  users: Record<UserStatus, number> & { total: number };
+  users: Record<UserStatus, number> & { total: number; byRole: { role: Role; count: number }[] };
   sessions: SessionStats;
+  jobs: JobStats;
 }
 
-type OpsDeps = { users: UserStore; sessions: SessionStore; clock: Clock; db: Db; startedAt: number };
+type OpsDeps = { users: UserStore; sessions: SessionStore; jobs: JobService; clock: Clock; db: Db; startedAt: number };
 
 /** Health, readiness and admin statistics. */
 export class OpsService {
@@ -52,8 +56,9 @@ export class OpsService {
     const byStatus = await this.deps.users.countByStatus();
     const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
     return {
-      users: { ...byStatus, total },
+      users: { ...byStatus, total, byRole: await this.deps.users.countByRole() },
       sessions: await this.deps.sessions.stats(now, now - 86400),
+      jobs: await this.deps.jobs.stats(),
     };
   }
 }

@@ -13,6 +13,7 @@ import {
   UsersDocument,
 } from '../generated/graphql.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, errorOf, gql, gqlData, startTestApp } from '../utils/app.js';
+import { waitFor } from '../utils/queue.js';
 
 async function signInAdmin(url: string) {
   const data = await gqlData(url, SignInDocument, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
@@ -93,7 +94,7 @@ describe('approval over a live subscription', () => {
   });
 
   it('feeds admins the approval queue and stops feeding an admin who is demoted', async () => {
-    const { url, wsUrl } = await startTestApp();
+    const { url, wsUrl, app } = await startTestApp();
     const admin = await signInAdmin(url);
     // A second admin, promoted by the first.
     const second = await gqlData(url, SignUpDocument, {
@@ -103,8 +104,7 @@ describe('approval over a live subscription', () => {
 
     const watcher = connectWs(wsUrl, { token: second.signUp.token });
     const queue = watcher.subscribe(PendingApprovalsDocument);
-    // Make sure the subscription is live before the event by waiting for a first REQUESTED.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor(() => app.events.subscriberCount('admins') === 1, 'the pendingApprovals subscription');
     const pending = await gqlData(url, SignUpDocument, {
       input: { email: 'pending1@example.test', password: 'pending-password', name: 'P1', role: 'EMPLOYER' },
     });

@@ -49,7 +49,7 @@ export interface TestApp {
 /** Starts a real app on 127.0.0.1:0 with a fresh temp SQLite file. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dir?: string; clock?: ManualClock } = {},
+  options: { dir?: string; clock?: ManualClock; sqlTrace?: (sql: string) => void } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   if (!options.dir) onCleanup(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,7 +69,7 @@ export async function startTestApp(
       callback();
     },
   });
-  const app = await createApp(config, { clock, logDestination: sink, sweeper: false });
+  const app = await createApp(config, { clock, logDestination: sink, sweeper: false, sqlTrace: options.sqlTrace });
   const url = await app.start(0);
   let stopped = false;
   const stop = async () => {
@@ -88,7 +88,7 @@ export async function startTestApp(
     logs,
     async restart() {
       await stop();
-      return startTestApp(env, { dir, clock });
+      return startTestApp(env, { ...options, dir, clock });
     },
   };
 }

@@ -36,6 +36,15 @@ export class AsyncQueue<T> {
   }
 }
 
+/** Polls `condition` every few milliseconds until it holds; rejects naming `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 /** A promise with its resolve function exposed. */
 export function deferred<T>() {
   let resolve!: (value: T) => void;
