@@ -6,6 +6,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
+import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, scrubSecrets, type Logger } from './lib/logger.js';
@@ -184,14 +185,22 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
 
   const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage; viewer?: Viewer }>(
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       execute: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).execute(a)),
       subscribe: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).subscribe(a)),
       onConnect: async (ctx) => {
         const token = tokenFromConnectionParams(ctx.connectionParams);
         if (token === null) return true; // GraphiQL sends an empty connection_init; it authorizes per operation.
-        const result = await sessions.authenticate(token);
+        let result;
+        try {
+          result = await sessions.authenticate(token);
+        } catch (error) {
+          const requestId = newRequestId();
+          log.error({ requestId, err: describeError(error) }, 'internal error during graphql-ws connection_init');
+          ctx.extra.socket.close(4500, `Internal server error (${requestId})`);
+          return false;
+        }
         if (!result.ok) {
           ctx.extra.socket.close(4401, result.reason);
           return false;
@@ -202,53 +211,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       },
       onSubscribe: async (ctx, _id, payload) => {
         const requestId = newRequestId();
-        const socket = ctx.extra.socket;
-        let viewer: Viewer | null = null;
-        const headerToken = tokenFromOperationHeaders(payload.extensions);
-        if (headerToken !== null) {
-          const result = await sessions.authenticate(headerToken);
-          if (!result.ok) return [unauthenticated(result.reason)];
-          viewer = result.viewer;
-          socketRegistry.register(viewer.session.id, socket);
-        } else if (ctx.extra.viewer) {
-          // Read fresh: the session may have been revoked or the user changed since connect.
-          const result = await sessions.reload(ctx.extra.viewer.session.id);
-          if (!result.ok) return [unauthenticated(result.reason)];
-          viewer = result.viewer;
-        }
-        const meta = requestMeta(headersOf(ctx.extra.request), ctx.extra.request, config.trustProxy);
-        const socketHooks: SocketHooks = {
-          watchOwnSession: () => socketRegistry.watchOwnSession(socket),
-          finalNoticeSent: () => socketRegistry.finalNoticeSent(socket),
-        };
-        const enveloped = yoga.getEnveloped({
-          req: ctx.extra.request,
-          socket,
-          params: payload,
-          gatehouse: { viewer, meta, requestId, socketHooks },
-        } as never);
-        let document;
         try {
-          document = enveloped.parse(payload.query);
+          return await prepareOperation(ctx, payload, requestId);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+          // Never let a failure here close the socket (graphql-ws would): answer this operation only.
+          return [requestScope.run({ requestId }, () => maskError(error, log) as GraphQLError)];
         }
-        const validationErrors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
-        if (validationErrors.length > 0) {
-          return validationErrors.map((e) =>
-            normalizeError(new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })),
-          );
-        }
-        const args: ExecutionArgs = {
-          schema: enveloped.schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-        };
-        return args;
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e: unknown) => normalizeError(e as GraphQLError)) } : result,
@@ -256,6 +224,61 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     wsServer,
   );
+
+  /** Authenticates a graphql-ws subscribe (connection or per-operation headers) and builds its execution args. */
+  async function prepareOperation(
+    ctx: WsContext<Record<string, unknown>, WsExtra>,
+    payload: SubscribePayload,
+    requestId: string,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const socket = ctx.extra.socket;
+    let viewer: Viewer | null = null;
+    const headerToken = tokenFromOperationHeaders(payload.extensions);
+    if (headerToken !== null) {
+      const result = await sessions.authenticate(headerToken);
+      if (!result.ok) return [unauthenticated(result.reason)];
+      viewer = result.viewer;
+      socketRegistry.register(viewer.session.id, socket);
+    } else if (ctx.extra.viewer) {
+      // Read fresh: the session may have been revoked or the user changed since connect.
+      const result = await sessions.reload(ctx.extra.viewer.session.id);
+      if (!result.ok) return [unauthenticated(result.reason)];
+      viewer = result.viewer;
+    }
+    const meta = requestMeta(headersOf(ctx.extra.request), ctx.extra.request, config.trustProxy);
+    const socketHooks: SocketHooks = {
+      watchOwnSession: () => socketRegistry.watchOwnSession(socket),
+      finalNoticeSent: () => socketRegistry.finalNoticeSent(socket),
+    };
+    const enveloped = yoga.getEnveloped({
+      req: ctx.extra.request,
+      socket,
+      params: payload,
+      gatehouse: { viewer, meta, requestId, socketHooks },
+    } as never);
+    let document;
+    try {
+      document = enveloped.parse(payload.query);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    }
+    const validationErrors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
+    if (validationErrors.length > 0) {
+      return validationErrors.map((e) =>
+        normalizeError(new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })),
+      );
+    }
+    const args: ExecutionArgs = {
+      schema: enveloped.schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue: await enveloped.contextFactory(),
+      rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+    };
+    return args;
+  }
 
   let sweepTimer: NodeJS.Timeout | undefined;
   let url = '';
@@ -308,6 +331,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   return app;
 }
 
+/** What graphql-ws keeps per socket. */
+type WsExtra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer };
+
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
 type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => OperationResult;
@@ -330,8 +356,7 @@ function maskError(error: unknown, log: Logger): Error {
     return error;
   }
   const requestId = requestScope.getStore()?.requestId ?? newRequestId();
-  const err = original instanceof Error ? original : new Error(String(original));
-  log.error({ requestId, err: { type: err.name, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') } }, 'internal error');
+  log.error({ requestId, err: describeError(original) }, 'internal error');
   return new GraphQLError(`Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`, {
     path: error instanceof GraphQLError ? error.path : undefined,
     nodes: error instanceof GraphQLError ? error.nodes : undefined,
@@ -369,6 +394,12 @@ function passesCsrfCheck(request: Request): boolean {
 
 function isHttps(request: Request): boolean {
   return new URL(request.url).protocol === 'https:';
+}
+
+/** An error as a log field, with anything token-shaped scrubbed. */
+function describeError(error: unknown) {
+  const err = error instanceof Error ? error : new Error(String(error));
+  return { type: err.name, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {

@@ -17,20 +17,9 @@ type SignInResult = SignInMutation['signIn'];
 type AuthPayload = Extract<SignInResult, { __typename: 'AuthPayload' }>;
 type DeviceLimitReached = Extract<SignInResult, { __typename: 'DeviceLimitReached' }>;
 
-/**
- * Counts `events.subscribe(topic, id)` calls on the app's pubsub so a test can wait until a
- * subscription is really listening on the server before it triggers the event.
- */
+/** Live listener count of a topic on the server, so a test can wait until a subscription really listens. */
 function trackTopics(t: TestApp) {
-  const counts = new Map<string, number>();
-  const events = t.app.events as unknown as { subscribe: (...args: unknown[]) => unknown };
-  const original = events.subscribe.bind(events);
-  events.subscribe = (...args: unknown[]) => {
-    const key = args.slice(0, 2).map(String).join('|');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    return original(...args);
-  };
-  return (topic: string, id: string) => counts.get(`${topic}|${id}`) ?? 0;
+  return (topic: 'user:sessions', id: string) => t.app.events.subscriberCount(topic, id);
 }
 
 /** Subscribes to SessionEvents on `conn` and resolves once the server listens on the user's topic. */
@@ -42,7 +31,6 @@ async function watchSessions(
   const before = count('user:sessions', userId);
   const sub = conn.subscribe(SessionEventsDocument, {});
   await vi.waitFor(() => expect(count('user:sessions', userId)).toBeGreaterThan(before), { timeout: 5000, interval: 5 });
-  await new Promise((resolve) => setTimeout(resolve, 20));
   return sub;
 }
 

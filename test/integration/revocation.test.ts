@@ -47,20 +47,9 @@ interface Device {
   id: string;
 }
 
-/**
- * Counts `events.subscribe(topic, id)` calls on the app's pubsub so a test can wait until a
- * subscription really listens on the server before triggering the event it expects.
- */
+/** Live listener count of a topic on the server, so a test can wait until a subscription really listens. */
 function trackTopics(t: TestApp) {
-  const counts = new Map<string, number>();
-  const events = t.app.events as unknown as { subscribe: (...args: unknown[]) => unknown };
-  const original = events.subscribe.bind(events);
-  events.subscribe = (...args: unknown[]) => {
-    const key = args.slice(0, 2).map(String).join('|');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    return original(...args);
-  };
-  return (topic: string, id: string) => counts.get(`${topic}|${id}`) ?? 0;
+  return (topic: 'user:sessions', id: string) => t.app.events.subscriberCount(topic, id);
 }
 type TopicCounter = ReturnType<typeof trackTopics>;
 
@@ -118,7 +107,6 @@ async function watch(t: TestApp, count: TopicCounter, device: Device, userId: st
   };
   void conn.closed.then((closed) => order.push(`closed:${closed.code}:${closed.reason}`));
   await vi.waitFor(() => expect(count('user:sessions', userId)).toBeGreaterThan(before), { timeout: 5000, interval: 5 });
-  await new Promise((resolve) => setTimeout(resolve, 20));
   return { conn, sub, order };
 }
 
