@@ -8,39 +8,24 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { Config } from './config.js';
-import { systemClock, type Clock } from './lib/clock.js';
-import { createLogger, scrubSecrets, type Logger } from './lib/logger.js';
+import { scrubSecrets, type Logger } from './lib/logger.js';
 import { newRequestId } from './lib/random.js';
-import { loadOrCreateSecret } from './lib/secret.js';
-import { migrate, openDatabase, type Db } from './db/open.js';
-import { createEvents, type Events } from './events.js';
-import { SqliteUserStore } from './accounts/store.js';
-import { AccountService } from './accounts/service.js';
-import { SqliteSessionStore } from './sessions/store.js';
-import { SessionService, type RequestMeta, type Viewer } from './sessions/service.js';
+import type { Db } from './db/open.js';
+import type { Events } from './events.js';
+import type { RelayedEvents } from './relay/relay.js';
+import { createCore, type CoreOptions } from './core.js';
+import type { RequestMeta, Viewer } from './sessions/service.js';
 import { SessionSockets } from './sessions/sockets.js';
-import { SqliteAuditStore } from './audit/store.js';
-import { AuditService } from './audit/service.js';
-import { OpsService } from './ops/service.js';
-import { SqliteJobStore } from './jobs/store.js';
-import { JobService } from './jobs/service.js';
 import { getSchema } from './graphql/schema.js';
 import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
 import { badRequest, forbidden, isExpectedError, unauthenticated } from './graphql/errors.js';
 import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
 import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
-import pino from 'pino';
 
 /** Options for {@link createApp}; everything stateful can be passed in (tests pass a clock and a log sink). */
-export interface AppOptions {
-  clock?: Clock;
-  events?: Events;
-  /** Where JSON logs go (default stdout). */
-  logDestination?: pino.DestinationStream;
+export interface AppOptions extends CoreOptions {
   /** Create the first admin on an empty database (default true). */
   bootstrap?: boolean;
-  /** Called with the SQL text of every statement run (debugging, and tests that count queries). */
-  sqlTrace?: (sql: string) => void;
   /** Run the expiry sweeper on a timer (default true; tests call `sweep()` instead). */
   sweeper?: boolean;
 }
@@ -53,6 +38,8 @@ export interface App {
   events: Events;
   log: Logger;
   sockets: SessionSockets;
+  /** The cross-process event relay (null when the caller passed its own events). */
+  relay: RelayedEvents | null;
   /** Listens on `port` (default config.port; 0 picks a free one) and resolves the GraphQL URL. */
   start(port?: number): Promise<string>;
   /** Stops accepting, closes sockets with 1001, stops timers, checkpoints and closes the database. */
@@ -64,6 +51,9 @@ export interface App {
   /** Set when start-up generated the first admin's password; shown once. */
   bootstrapResult: { email: string; generatedPassword: string | null } | null;
 }
+
+/** How often a server replays events written by other processes (CLI, other servers) on the same database. */
+const RELAY_POLL_MS = 500;
 
 /** Request-scoped data that must reach places without a context (error masking, logs). */
 const requestScope = new AsyncLocalStorage<{ requestId: string }>();
@@ -79,22 +69,9 @@ interface WsOperationContext {
 
 /** Builds the whole server: database, stores, services, pubsub, yoga, graphql-ws. Nothing listens until start(). */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const clock = options.clock ?? systemClock;
-  const log = createLogger(config.logLevel, options.logDestination);
-  const db = openDatabase(config.databasePath, options.sqlTrace);
-  migrate(db);
-  const secret = loadOrCreateSecret(config);
-  void secret; // Used by the portal pool (credential keys, encryption at rest).
-
-  const events = options.events ?? createEvents();
-  const users = new SqliteUserStore(db);
-  const sessionStore = new SqliteSessionStore(db);
-  const audit = new AuditService(new SqliteAuditStore(db), clock);
-  const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
-  const accounts = new AccountService({ users, sessions, audit, events, clock, config });
-  const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });
-  const ops = new OpsService({ users, sessions: sessionStore, jobs, clock, db, startedAt: Date.now() });
-  const services: Services = { accounts, sessions, audit, ops, jobs };
+  const core = createCore(config, options);
+  const { clock, db, log, events, relay, services } = core;
+  const { accounts, sessions, ops } = services;
   const deps: AppDeps = { config, clock, events, services, log };
   const socketRegistry = new SessionSockets(events);
 
@@ -238,7 +215,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const result = await sessions.authenticate(headerToken);
       if (!result.ok) return [unauthenticated(result.reason)];
       viewer = result.viewer;
-      socketRegistry.register(viewer.session.id, socket);
+      socketRegistry.register(result.viewer.session.id, socket);
     } else if (ctx.extra.viewer) {
       // Read fresh: the session may have been revoked or the user changed since connect.
       const result = await sessions.reload(ctx.extra.viewer.session.id);
@@ -290,6 +267,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     events,
     log,
     sockets: socketRegistry,
+    relay,
     bootstrapResult,
     get url() {
       return url;
@@ -305,6 +283,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}/graphql`;
+      relay?.start(RELAY_POLL_MS);
       if (options.sweeper !== false) {
         sweepTimer = setInterval(() => {
           sessions.sweepExpired().catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
@@ -322,8 +301,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         server.closeIdleConnections();
       });
       server.closeAllConnections();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      db.close();
+      core.close();
       log.flush?.();
     },
     sweep: () => sessions.sweepExpired(),

@@ -1,8 +1,10 @@
-import { Repeater, SlidingBuffer, type PubSub } from 'graphql-yoga';
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
+import type { PubSub } from 'graphql-yoga';
 import type { Role } from './config.js';
 import type { UserStatus } from './accounts/store.js';
 import type { RevokedReason, Session } from './sessions/store.js';
 import type { Job } from './jobs/store.js';
+import type { PortalSession } from './portal/store.js';
 
 /** Pushed on `user:status:<userId>` whenever an account's status or role changes. */
 export interface AccountStatusEvent {
@@ -50,6 +52,15 @@ export interface JobEvent {
   at: number;
 }
 
+export type PortalSessionEventType = 'OPENED' | 'REFRESHED' | 'REFRESH_FAILED' | 'EXPIRED' | 'CLOSED';
+
+/** Pushed on `portal:<ownerId>` for every change to one of that user's portal sessions (never secrets). */
+export interface PortalSessionEvent {
+  type: PortalSessionEventType;
+  session: PortalSession;
+  at: number;
+}
+
 /**
  * Topics, each keyed by the id it concerns so a publish reaches only the listeners of that key
  * (an EventTarget per key) instead of being broadcast and filtered.
@@ -61,6 +72,7 @@ export type Topics = {
   admins: [event: PendingApprovalEvent];
   jobs: [event: JobEvent];
   'jobs:employer': [employerId: string, event: JobEvent];
+  portal: [ownerId: string, event: PortalSessionEvent];
 };
 
 /** The app's typed pubsub, plus live subscriber counts (for metrics and for tests to know a stream is live). */

@@ -69,6 +69,8 @@ export interface SignInInput {
 export interface AdminActor {
   viewer: Viewer | null;
   meta: RequestMeta;
+  /** Who acts when there is no signed-in viewer (e.g. 'cli'). */
+  actorId?: string;
 }
 
 /** Accounts: sign-up, sign-in, passwords, approval and status changes, with events and audit. */
@@ -302,5 +304,5 @@ function withReason(what: string, reason: string | null, advice: string): string
 }
 
 function actorOf(actor: AdminActor) {
-  return { actorId: actor.viewer?.user.id ?? 'system', ipAddress: actor.meta.ipAddress };
+  return { actorId: actor.viewer?.user.id ?? actor.actorId ?? 'system', ipAddress: actor.meta.ipAddress };
 }

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,6 +51,37 @@ export class SchemaTooNewError extends Error {
     );
     this.name = 'SchemaTooNewError';
   }
+}
+
+/** Size and version facts for `gatehouse status` and `doctor`. */
+export function databaseInfo(db: Db): { sizeBytes: number; walBytes: number; schemaVersion: number; latestVersion: number } {
+  const pageCount = db.pragma('page_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  let walBytes = 0;
+  try {
+    walBytes = statSync(`${db.name}-wal`).size;
+  } catch {
+    walBytes = 0;
+  }
+  return {
+    sizeBytes: pageCount * pageSize,
+    walBytes,
+    schemaVersion: schemaVersion(db),
+    latestVersion: listMigrations().at(-1)?.version ?? 0,
+  };
+}
+
+/** SQLite's own consistency check: 'ok' or the first problems it found. */
+export function integrityCheck(db: Db): string {
+  const rows = db.pragma('integrity_check(20)') as { integrity_check: string }[];
+  return rows.map((r) => r.integrity_check).join('; ');
+}
+
+/** Copies the live database to `path` with SQLite's online backup API (safe while the server runs). */
+export async function backupDatabase(db: Db, path: string): Promise<{ totalPages: number }> {
+  mkdirSync(dirname(path), { recursive: true });
+  const result = await db.backup(path);
+  return { totalPages: result.totalPages };
 }
 
 /** Reads the schema version stored in `PRAGMA user_version`. */

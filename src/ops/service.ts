@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
-import type { Db } from '../db/open.js';
+import { databaseInfo, type Db } from '../db/open.js';
 import type { SessionStore, SessionStats } from '../sessions/store.js';
 import type { UserStatus, UserStore } from '../accounts/store.js';
 import type { Role } from '../config.js';
@@ -49,6 +49,19 @@ export class OpsService {
     } catch {
       return false;
     }
+  }
+
+  /** What `gatehouse status` prints. */
+  async status() {
+    const now = unixSeconds(this.deps.clock);
+    const health = await this.health();
+    const byStatus = await this.deps.users.countByStatus();
+    return {
+      database: databaseInfo(this.deps.db),
+      sessions: await this.deps.sessions.countByState(now),
+      users: { ...byStatus, total: Object.values(byStatus).reduce((a, b) => a + b, 0) },
+      portalSessions: { active: health.activePortalSessions, keepAlive: health.keepAlivePortalSessions },
+    };
   }
 
   async stats(): Promise<Stats> {

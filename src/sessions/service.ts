@@ -8,7 +8,7 @@ import type { User, UserStore } from '../accounts/store.js';
 import { badUserInput, forbidden, notFound, unauthenticated, type UnauthenticatedReason } from '../graphql/errors.js';
 import { describeDevice, type DeviceHints } from './device.js';
 import type { RevokedReason, Session, SessionKind, SessionStore } from './store.js';
-import { generateSessionToken, hashSessionToken, isWellFormedToken } from './token.js';
+import { generateSessionToken, hashSessionToken, isWellFormedToken, tokenPrefix } from './token.js';
 
 /** The caller of a request: a live session and its user, read fresh. */
 export interface Viewer {
@@ -159,6 +159,7 @@ export class SessionService {
       id: newId('ses'),
       userId: user.id,
       tokenHash: hashSessionToken(token),
+      tokenPrefix: tokenPrefix(token),
       kind: options.kind ?? 'STANDARD',
       deviceName: device.name,
       deviceType: device.type,
@@ -200,18 +201,27 @@ export class SessionService {
     }
     const user = await this.deps.users.findById(userId);
     if (!user) throw notFound('User', userId);
+    const issued = await this.issueSupportSession(user, ttlMinutes * 60, admin.user.id, meta, admin.user.email);
+    return { ...issued, user };
+  }
+
+  /**
+   * A DEBUG session for support (from an admin in DEV_MODE, or the operator CLI): short-lived,
+   * outside the device cap, audited with who opened it.
+   */
+  async issueSupportSession(user: User, ttlSeconds: number, actorId: string, meta: RequestMeta = { ipAddress: null, userAgent: null }, by = actorId) {
     const issued = await this.issue(user, {
       meta,
       kind: 'DEBUG',
-      ttlSeconds: ttlMinutes * 60,
-      device: { name: `Debug session by ${admin.user.email}`, type: 'OTHER' },
+      ttlSeconds,
+      device: { name: `Debug session by ${by}`, type: 'OTHER' },
     });
     if (issued.kind !== 'created') throw new Error('debug sessions are outside the device cap');
-    await this.deps.audit.record('session.debug_created', { actorId: admin.user.id, ipAddress: meta.ipAddress }, { type: 'Session', id: issued.session.id }, {
-      userId,
-      ttlMinutes,
+    await this.deps.audit.record('session.debug_created', { actorId, ipAddress: meta.ipAddress }, { type: 'Session', id: issued.session.id }, {
+      userId: user.id,
+      ttlMinutes: Math.round(ttlSeconds / 60),
     });
-    return { token: issued.token, session: issued.session, user };
+    return { token: issued.token, session: issued.session };
   }
 
   /** Sessions of a user; live ones only unless `includeInactive`. */
@@ -227,7 +237,7 @@ export class SessionService {
   async refresh(viewer: Viewer): Promise<{ token: string; session: Session; user: User }> {
     const token = generateSessionToken();
     const graceUntil = this.now() + this.deps.config.sessionRefreshGrace;
-    const session = await this.deps.sessions.rotateToken(viewer.session.id, hashSessionToken(token), graceUntil);
+    const session = await this.deps.sessions.rotateToken(viewer.session.id, hashSessionToken(token), tokenPrefix(token), graceUntil);
     if (!session) throw unauthenticated('SESSION_REVOKED');
     const user = (await this.deps.users.findById(session.userId)) ?? viewer.user;
     await this.deps.audit.record('session.refreshed', { actorId: user.id, ipAddress: null }, { type: 'Session', id: session.id });
@@ -284,6 +294,16 @@ export class SessionService {
       if (expired.length < SWEEP_CHUNK) return total;
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Sessions across users (or of one user), most recently active first: the operator's view. */
+  listRecent(options: { userId?: string | null; includeInactive?: boolean; limit?: number }): Promise<Session[]> {
+    return this.deps.sessions.listRecent({
+      userId: options.userId,
+      includeInactive: options.includeInactive ?? false,
+      limit: options.limit ?? 100,
+      now: this.now(),
+    });
   }
 
   /** Live session count, for /health and stats. */

@@ -23,6 +23,8 @@ export interface Session {
   id: string;
   userId: string;
   tokenHash: string;
+  /** `gh_` + 6 characters: enough to recognise a token, far too little to use it. */
+  tokenPrefix: string;
   kind: SessionKind;
   deviceName: string;
   deviceType: DeviceType;
@@ -78,11 +80,15 @@ export interface SessionStore {
   insert(session: Session): Promise<void>;
   listForUser(userId: string, includeInactive: boolean, now: number): Promise<Session[]>;
   touch(id: string, lastActivityAt: number, idleExpiresAt: number): Promise<void>;
-  rotateToken(id: string, newTokenHash: string, graceUntil: number): Promise<Session | null>;
+  rotateToken(id: string, newTokenHash: string, newTokenPrefix: string, graceUntil: number): Promise<Session | null>;
   revoke(id: string, reason: RevokedReason, now: number): Promise<Session | null>;
   revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]>;
   expireDue(now: number, limit: number): Promise<Session[]>;
   countActive(now: number): Promise<number>;
+  /** Live, expired and revoked session counts. */
+  countByState(now: number): Promise<{ active: number; expired: number; revoked: number }>;
+  /** Most recently active sessions first, across users or for one user. */
+  listRecent(options: { userId?: string | null; includeInactive: boolean; now: number; limit: number }): Promise<Session[]>;
   stats(now: number, since: number): Promise<SessionStats>;
 }
 
@@ -90,6 +96,7 @@ interface SessionRow {
   id: string;
   user_id: string;
   token_hash: string;
+  token_prefix: string;
   previous_token_hash: string | null;
   previous_token_expires_at: number | null;
   kind: string;
@@ -112,6 +119,7 @@ function sessionFromRow(row: SessionRow): Session {
     id: row.id,
     userId: row.user_id,
     tokenHash: row.token_hash,
+    tokenPrefix: row.token_prefix,
     kind: row.kind as SessionKind,
     deviceName: row.device_name,
     deviceType: row.device_type as DeviceType,
@@ -135,7 +143,7 @@ export class SqliteSessionStore implements SessionStore {
   private readonly stmts;
   private readonly createTx;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.stmts = {
       withUser: db.prepare(
         `SELECT s.*, u.id AS u_id, u.email AS u_email, u.name AS u_name, u.password_hash AS u_password_hash,
@@ -146,9 +154,9 @@ export class SqliteSessionStore implements SessionStore {
       ),
       byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
       insert: db.prepare(
-        `INSERT INTO sessions (id, user_id, token_hash, kind, device_name, device_type, browser, os, ip_address,
+        `INSERT INTO sessions (id, user_id, token_hash, token_prefix, kind, device_name, device_type, browser, os, ip_address,
            user_agent, created_at, last_activity_at, expires_at, idle_expires_at)
-         VALUES (@id, @userId, @tokenHash, @kind, @deviceName, @deviceType, @browser, @os, @ipAddress,
+         VALUES (@id, @userId, @tokenHash, @tokenPrefix, @kind, @deviceName, @deviceType, @browser, @os, @ipAddress,
            @userAgent, @createdAt, @lastActivityAt, @expiresAt, @idleExpiresAt)`,
       ),
       liveForUser: db.prepare(`SELECT * FROM sessions WHERE user_id = @userId AND ${LIVE} ORDER BY last_activity_at DESC, id`),
@@ -160,7 +168,7 @@ export class SqliteSessionStore implements SessionStore {
       touch: db.prepare('UPDATE sessions SET last_activity_at = ?, idle_expires_at = ? WHERE id = ? AND revoked_at IS NULL'),
       rotate: db.prepare(
         `UPDATE sessions SET previous_token_hash = token_hash, previous_token_expires_at = @graceUntil,
-                token_hash = @newHash
+                token_hash = @newHash, token_prefix = @newPrefix
           WHERE id = @id AND revoked_at IS NULL RETURNING *`,
       ),
       revoke: db.prepare(
@@ -179,6 +187,12 @@ export class SqliteSessionStore implements SessionStore {
           RETURNING *`,
       ),
       countActive: db.prepare(`SELECT count(*) FROM sessions WHERE ${LIVE}`).pluck(),
+      countByState: db.prepare(
+        `SELECT coalesce(sum(${LIVE}), 0) AS active,
+                coalesce(sum(revoked_reason = 'EXPIRED' OR (revoked_at IS NULL AND NOT (${LIVE}))), 0) AS expired,
+                coalesce(sum(revoked_at IS NOT NULL AND revoked_reason <> 'EXPIRED'), 0) AS revoked
+           FROM sessions`,
+      ),
       createdSince: db.prepare('SELECT count(*) FROM sessions WHERE created_at >= ?').pluck(),
       revokedSince: db.prepare("SELECT count(*) FROM sessions WHERE revoked_at >= ? AND revoked_reason <> 'EXPIRED'").pluck(),
       byDeviceType: db.prepare(
@@ -269,8 +283,8 @@ export class SqliteSessionStore implements SessionStore {
     this.stmts.touch.run(lastActivityAt, idleExpiresAt, id);
   }
 
-  async rotateToken(id: string, newTokenHash: string, graceUntil: number): Promise<Session | null> {
-    const row = this.stmts.rotate.get({ id, newHash: newTokenHash, graceUntil }) as SessionRow | undefined;
+  async rotateToken(id: string, newTokenHash: string, newTokenPrefix: string, graceUntil: number): Promise<Session | null> {
+    const row = this.stmts.rotate.get({ id, newHash: newTokenHash, newPrefix: newTokenPrefix, graceUntil }) as SessionRow | undefined;
     return row ? sessionFromRow(row) : null;
   }
 
@@ -290,6 +304,23 @@ export class SqliteSessionStore implements SessionStore {
 
   async countActive(now: number): Promise<number> {
     return this.stmts.countActive.get({ now }) as number;
+  }
+
+  async countByState(now: number): Promise<{ active: number; expired: number; revoked: number }> {
+    return this.stmts.countByState.get({ now }) as { active: number; expired: number; revoked: number };
+  }
+
+  async listRecent(options: { userId?: string | null; includeInactive: boolean; now: number; limit: number }): Promise<Session[]> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { now: options.now, limit: options.limit };
+    if (options.userId) {
+      where.push('user_id = @userId');
+      params.userId = options.userId;
+    }
+    if (!options.includeInactive) where.push(LIVE);
+    const sql = `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY last_activity_at DESC, id LIMIT @limit`;
+    return (this.db.prepare(sql).all(params) as SessionRow[]).map(sessionFromRow);
   }
 
   async stats(now: number, since: number): Promise<SessionStats> {

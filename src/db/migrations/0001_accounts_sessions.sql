@@ -16,6 +16,8 @@ CREATE TABLE sessions (
   id                        TEXT PRIMARY KEY,
   user_id                   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   token_hash                TEXT NOT NULL UNIQUE,
+  -- The first characters of the token (gh_ + 6), so an operator can match a token a user quotes.
+  token_prefix              TEXT NOT NULL,
   -- After refreshSession the previous token keeps working until previous_token_expires_at.
   previous_token_hash       TEXT UNIQUE,
   previous_token_expires_at INTEGER,

@@ -1,0 +1,83 @@
+import type pino from 'pino';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { loadOrCreateSecret } from './lib/secret.js';
+import { migrate, openDatabase, type Db } from './db/open.js';
+import type { Events } from './events.js';
+import { createRelayedEvents, type RelayedEvents } from './relay/relay.js';
+import { SqliteOutboxStore } from './relay/store.js';
+import { SqliteUserStore } from './accounts/store.js';
+import { AccountService } from './accounts/service.js';
+import { SqliteSessionStore } from './sessions/store.js';
+import { SessionService } from './sessions/service.js';
+import { SqliteAuditStore } from './audit/store.js';
+import { AuditService } from './audit/service.js';
+import { OpsService } from './ops/service.js';
+import { SqliteJobStore } from './jobs/store.js';
+import { JobService } from './jobs/service.js';
+import type { Services } from './graphql/context.js';
+
+/** Options for {@link createCore}; everything stateful can be passed in. */
+export interface CoreOptions {
+  clock?: Clock;
+  /** Use these events instead of the database relay (tests). */
+  events?: Events;
+  /** Where JSON logs go (default stdout). */
+  logDestination?: pino.DestinationStream;
+  /** Called with the SQL text of every statement run (debugging, and tests that count queries). */
+  sqlTrace?: (sql: string) => void;
+}
+
+/** Database, services and events: everything but the network. Shared by the server and the CLI. */
+export interface Core {
+  config: Config;
+  clock: Clock;
+  db: Db;
+  log: Logger;
+  events: Events;
+  /** The cross-process event relay (null when the caller passed its own events). */
+  relay: RelayedEvents | null;
+  /** The server secret (credential keys and encryption at rest). */
+  secret: Buffer;
+  services: Services;
+  /** Stops the relay and closes the database after a WAL checkpoint. */
+  close(): void;
+}
+
+/** Opens and migrates the database and builds every store and service on it. */
+export function createCore(config: Config, options: CoreOptions = {}): Core {
+  const clock = options.clock ?? systemClock;
+  const log = createLogger(config.logLevel, options.logDestination);
+  const db = openDatabase(config.databasePath, options.sqlTrace);
+  migrate(db);
+  const secret = loadOrCreateSecret(config);
+
+  // Unless a test passes its own, events also go through the database to and from other processes.
+  const relay: RelayedEvents | null = options.events ? null : createRelayedEvents(new SqliteOutboxStore(db), clock, log);
+  const events: Events = options.events ?? relay!;
+  const users = new SqliteUserStore(db);
+  const sessionStore = new SqliteSessionStore(db);
+  const audit = new AuditService(new SqliteAuditStore(db), clock);
+  const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
+  const accounts = new AccountService({ users, sessions, audit, events, clock, config });
+  const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });
+  const ops = new OpsService({ users, sessions: sessionStore, jobs, clock, db, startedAt: Date.now() });
+  const services: Services = { accounts, sessions, audit, ops, jobs };
+
+  return {
+    config,
+    clock,
+    db,
+    log,
+    events,
+    relay,
+    secret,
+    services,
+    close() {
+      relay?.stop();
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import type { Db } from '../db/open.js';
+
+/** One relayed event as stored. */
+export interface OutboxRow {
+  id: number;
+  origin: string;
+  topic: string;
+  key: string | null;
+  payload: string;
+  at: number;
+}
+
+/** All SQL about the cross-process event outbox. */
+export interface OutboxStore {
+  append(row: Omit<OutboxRow, 'id'>): void;
+  /** Rows after `afterId` written by other processes, oldest first. */
+  readAfter(afterId: number, exceptOrigin: string, limit: number): OutboxRow[];
+  lastId(): number;
+  pruneBefore(at: number): number;
+}
+
+/**
+ * SQLite implementation of {@link OutboxStore}. Synchronous on purpose: publishing must not reorder
+ * events, and each call is one indexed statement.
+ */
+export class SqliteOutboxStore implements OutboxStore {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      append: db.prepare('INSERT INTO event_outbox (origin, topic, key, payload, at) VALUES (@origin, @topic, @key, @payload, @at)'),
+      readAfter: db.prepare('SELECT * FROM event_outbox WHERE id > ? AND origin <> ? ORDER BY id LIMIT ?'),
+      lastId: db.prepare('SELECT coalesce(max(id), 0) FROM event_outbox').pluck(),
+      prune: db.prepare('DELETE FROM event_outbox WHERE at < ?'),
+    };
+  }
+
+  append(row: Omit<OutboxRow, 'id'>): void {
+    this.stmts.append.run(row);
+  }
+
+  readAfter(afterId: number, exceptOrigin: string, limit: number): OutboxRow[] {
+    return this.stmts.readAfter.all(afterId, exceptOrigin, limit) as OutboxRow[];
+  }
+
+  lastId(): number {
+    return this.stmts.lastId.get() as number;
+  }
+
+  pruneBefore(at: number): number {
+    return this.stmts.prune.run(at).changes;
+  }
+}
