@@ -4,7 +4,9 @@ import { builder } from './builder.js';
 import '../accounts/schema.js';
 import '../sessions/schema.js';
 import '../jobs/schema.js';
+import '../portal/schema.js';
 import '../ops/schema.js';
+import '../audit/schema.js';
 
 let built: GraphQLSchema | undefined;
 

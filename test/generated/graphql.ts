@@ -30,6 +30,41 @@ export type AccountStatusEvent = {
   user: User;
 };
 
+/** One entry of the audit trail. Never contains a token or a password. */
+export type AuditEvent = {
+  __typename?: 'AuditEvent';
+  /** e.g. user.signed_in, user.sign_in_failed, session.revoked, user.approved */
+  action: Scalars['String']['output'];
+  /** The user who acted; null for the system or the operator CLI (see actorId). */
+  actor: Maybe<User>;
+  actorId: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  detail: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  ipAddress: Maybe<Scalars['String']['output']>;
+  targetId: Maybe<Scalars['String']['output']>;
+  targetType: Maybe<Scalars['String']['output']>;
+};
+
+export type AuditEventConnection = {
+  __typename?: 'AuditEventConnection';
+  edges: Array<AuditEventEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AuditEventEdge = {
+  __typename?: 'AuditEventEdge';
+  cursor: Scalars['String']['output'];
+  node: AuditEvent;
+};
+
+export type AuditFilter = {
+  action?: InputMaybe<Scalars['String']['input']>;
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Entries where this user acted or was the target. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** A new session. Keep the token secret and send it as "Authorization: Bearer <token>". */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
@@ -171,12 +206,21 @@ export type Mutation = {
   approveUser: User;
   changePassword: Scalars['Boolean']['output'];
   closeJob: Job;
+  /** Ends the session and wipes its stored password and cookies (owner or admin). */
+  closePortalSession: PortalSession;
   /** Admins, DEV_MODE only: a short-lived DEBUG session for a user, audited and revocable. */
   createDebugSession: AuthPayload;
   /** Posts a job. Needs canPostJobs: an ACTIVE employer or admin (any ACTIVE user in DEV_MODE). */
   createJob: Job;
+  createPortal: Portal;
   deleteJob: Scalars['Boolean']['output'];
+  /** Closes the portal’s live sessions (CLOSED events), then deletes it and its sessions. */
+  deletePortal: Scalars['Boolean']['output'];
+  /** Reuses your live session for the same portal and credentials (isNew: false, no upstream login) or logs in once. Errors: PORTAL_LOGIN_FAILED, PORTAL_UNAVAILABLE. */
+  openPortalSession: OpenPortalSessionPayload;
   reactivateUser: User;
+  /** Calls the keep-alive URL now; logs in again once if the portal logged the session out. */
+  refreshPortalSession: PortalSession;
   /** A new token for the same session (the old one works for a short grace window) and the user read fresh. */
   refreshSession: AuthPayload;
   rejectUser: User;
@@ -195,6 +239,9 @@ export type Mutation = {
   signUp: AuthPayload;
   suspendUser: User;
   updateJob: Job;
+  updatePortal: Portal;
+  /** The session’s Cookie header (owner only); marks it used and extends a non-keep-alive session’s idle deadline. */
+  usePortalSession: UsePortalSessionPayload;
 };
 
 
@@ -213,6 +260,11 @@ export type MutationCloseJobArgs = {
 };
 
 
+export type MutationClosePortalSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateDebugSessionArgs = {
   ttlMinutes?: InputMaybe<Scalars['Int']['input']>;
   userId: Scalars['ID']['input'];
@@ -224,12 +276,32 @@ export type MutationCreateJobArgs = {
 };
 
 
+export type MutationCreatePortalArgs = {
+  input: PortalInput;
+};
+
+
 export type MutationDeleteJobArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+export type MutationDeletePortalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationOpenPortalSessionArgs = {
+  input: OpenPortalSessionInput;
+};
+
+
 export type MutationReactivateUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRefreshPortalSessionArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -282,8 +354,33 @@ export type MutationUpdateJobArgs = {
   input: JobInput;
 };
 
+
+export type MutationUpdatePortalArgs = {
+  id: Scalars['ID']['input'];
+  input: PortalInput;
+};
+
+
+export type MutationUsePortalSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
 export type Node = {
   id: Scalars['ID']['output'];
+};
+
+export type OpenPortalSessionInput = {
+  keepAlive?: Scalars['Boolean']['input'];
+  password: Scalars['String']['input'];
+  portalId: Scalars['ID']['input'];
+  username: Scalars['String']['input'];
+};
+
+export type OpenPortalSessionPayload = {
+  __typename?: 'OpenPortalSessionPayload';
+  /** False when an existing session for the same credentials was reused (no upstream login). */
+  isNew: Scalars['Boolean']['output'];
+  session: PortalSession;
 };
 
 export type PageInfo = {
@@ -306,8 +403,93 @@ export type PendingApprovalEventType =
   | 'REJECTED'
   | 'REQUESTED';
 
+/** An upstream site Gatehouse logs in to on behalf of users (defined by admins). */
+export type Portal = Node & {
+  __typename?: 'Portal';
+  connector: PortalConnector;
+  createdAt: Scalars['DateTime']['output'];
+  /** Static form fields sent with every login. Shown to admins only (null for others). */
+  extraFields: Maybe<Scalars['JSON']['output']>;
+  id: Scalars['ID']['output'];
+  idleTimeoutSeconds: Scalars['Int']['output'];
+  keepAliveUrl: Scalars['String']['output'];
+  loggedOutPattern: Maybe<Scalars['String']['output']>;
+  loginUrl: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  passwordField: Scalars['String']['output'];
+  refreshIntervalSeconds: Scalars['Int']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  usernameField: Scalars['String']['output'];
+};
+
+/** How Gatehouse logs in to a portal. HTTP_FORM posts an HTML login form. */
+export type PortalConnector =
+  | 'HTTP_FORM';
+
+export type PortalInput = {
+  connector?: PortalConnector;
+  /** A JSON object of static form fields sent with every login. */
+  extraFields?: InputMaybe<Scalars['JSON']['input']>;
+  /** Idle expiry of non-keep-alive sessions, 60 to 2592000 seconds. */
+  idleTimeoutSeconds?: Scalars['Int']['input'];
+  /** An http(s) URL fetched with the session cookies to keep the login alive. */
+  keepAliveUrl: Scalars['String']['input'];
+  /** Text (or URL fragment) that marks a logged-out answer. 401/403 and a redirect to loginUrl always count. */
+  loggedOutPattern?: InputMaybe<Scalars['String']['input']>;
+  /** The http(s) URL the login form is POSTed to. */
+  loginUrl: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  passwordField?: Scalars['String']['input'];
+  /** Keep-alive interval, 10 to 86400 seconds. */
+  refreshIntervalSeconds?: Scalars['Int']['input'];
+  usernameField?: Scalars['String']['input'];
+};
+
+/** A pooled upstream login. The password and the upstream cookies are never shown; usePortalSession hands out a Cookie header. */
+export type PortalSession = Node & {
+  __typename?: 'PortalSession';
+  createdAt: Scalars['DateTime']['output'];
+  /** When an unused non-keep-alive session expires; null for keep-alive sessions. */
+  expiresAt: Maybe<Scalars['DateTime']['output']>;
+  failureReason: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** Refreshed in the background; never expires from idleness. */
+  keepAlive: Scalars['Boolean']['output'];
+  lastRefreshAt: Scalars['DateTime']['output'];
+  lastUsedAt: Scalars['DateTime']['output'];
+  owner: User;
+  portal: Portal;
+  state: PortalSessionState;
+  username: Scalars['String']['output'];
+};
+
+export type PortalSessionEvent = {
+  __typename?: 'PortalSessionEvent';
+  at: Scalars['DateTime']['output'];
+  /** The session as of this event. */
+  session: PortalSession;
+  type: PortalSessionEventType;
+};
+
+export type PortalSessionEventType =
+  | 'CLOSED'
+  | 'EXPIRED'
+  | 'OPENED'
+  | 'REFRESHED'
+  | 'REFRESH_FAILED';
+
+export type PortalSessionState =
+  | 'ACTIVE'
+  | 'CLOSED'
+  | 'EXPIRED'
+  | 'FAILED'
+  | 'OPENING'
+  | 'REFRESHING';
+
 export type Query = {
   __typename?: 'Query';
+  /** Admins: the audit trail, newest first. */
+  auditLog: AuditEventConnection;
   currentSession: Session;
   health: Health;
   job: Maybe<Job>;
@@ -318,10 +500,24 @@ export type Query = {
   /** The caller’s live sessions, most recently active first. */
   mySessions: Array<Session>;
   node: Maybe<Node>;
+  /** One of your portal sessions (admins: anyone’s); null when there is none you may see. */
+  portalSession: Maybe<PortalSession>;
+  /** Your portal sessions, newest first; all: true lists everyone’s (admins only). */
+  portalSessions: Array<PortalSession>;
+  portals: Array<Portal>;
   stats: Stats;
   user: Maybe<User>;
   userSessions: Array<Session>;
   users: UserConnection;
+};
+
+
+export type QueryAuditLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -341,6 +537,16 @@ export type QueryJobsArgs = {
 
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryPortalSessionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryPortalSessionsArgs = {
+  all?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -471,6 +677,8 @@ export type Subscription = {
   jobEvents: JobEvent;
   /** Admins: accounts entering or leaving the approval queue. */
   pendingApprovals: PendingApprovalEvent;
+  /** Your portal sessions opening, refreshing, failing, expiring and closing. Ends when your Gatehouse session ends. */
+  portalSessionEvents: PortalSessionEvent;
   /** Changes to the caller’s sessions (CREATED is the new-device alert). Admins may pass another userId. When this session ends you get REVOKED or EXPIRED, then the socket closes with 4401. */
   sessionEvents: SessionEvent;
 };
@@ -483,6 +691,13 @@ export type SubscriptionJobEventsArgs = {
 
 export type SubscriptionSessionEventsArgs = {
   userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type UsePortalSessionPayload = {
+  __typename?: 'UsePortalSessionPayload';
+  /** Send as the Cookie header of requests to the portal. */
+  cookieHeader: Scalars['String']['output'];
+  session: PortalSession;
 };
 
 export type User = Node & {
@@ -694,6 +909,15 @@ export type JobStatsQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type JobStatsQuery = { __typename?: 'Query', stats: { __typename?: 'Stats', users: { __typename?: 'UserStats', total: number, pending: number, active: number, rejected: number, suspended: number, byRole: Array<{ __typename?: 'RoleCount', role: Role, count: number }> }, sessions: { __typename?: 'SessionStats', active: number, createdLast24h: number, revokedLast24h: number, byDeviceType: Array<{ __typename?: 'DeviceTypeCount', deviceType: DeviceType, count: number }> }, jobs: { __typename?: 'JobStats', total: number, open: number, closed: number, postedLast7d: number } } };
 
+export type AuditLogQueryVariables = Exact<{
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<AuditFilter>;
+}>;
+
+
+export type AuditLogQuery = { __typename?: 'Query', auditLog: { __typename?: 'AuditEventConnection', edges: Array<{ __typename?: 'AuditEventEdge', node: { __typename?: 'AuditEvent', id: string, at: string, action: string, actorId: string | null, targetType: string | null, targetId: string | null, ipAddress: string | null, detail: unknown | null, actor: { __typename?: 'User', id: string, email: string } | null } }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+
 export type CurrentSessionQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -791,6 +1015,7 @@ export const JobsDocument = {"kind":"Document","definitions":[{"kind":"Operation
 export const JobDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Job"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"job"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"JobFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"JobFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Job"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"location"}},{"kind":"Field","name":{"kind":"Name","value":"employmentType"}},{"kind":"Field","name":{"kind":"Name","value":"salaryMin"}},{"kind":"Field","name":{"kind":"Name","value":"salaryMax"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"employer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<JobQuery, JobQueryVariables>;
 export const JobEventsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"JobEvents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"JobFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"jobEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"job"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<JobEventsSubscription, JobEventsSubscriptionVariables>;
 export const JobStatsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"JobStats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"stats"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"users"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}},{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"rejected"}},{"kind":"Field","name":{"kind":"Name","value":"suspended"}},{"kind":"Field","name":{"kind":"Name","value":"byRole"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"sessions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"active"}},{"kind":"Field","name":{"kind":"Name","value":"createdLast24h"}},{"kind":"Field","name":{"kind":"Name","value":"revokedLast24h"}},{"kind":"Field","name":{"kind":"Name","value":"byDeviceType"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deviceType"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"jobs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"open"}},{"kind":"Field","name":{"kind":"Name","value":"closed"}},{"kind":"Field","name":{"kind":"Name","value":"postedLast7d"}}]}}]}}]}}]} as unknown as DocumentNode<JobStatsQuery, JobStatsQueryVariables>;
+export const AuditLogDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AuditLog"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"AuditFilter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"auditLog"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"actorId"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}},{"kind":"Field","name":{"kind":"Name","value":"targetType"}},{"kind":"Field","name":{"kind":"Name","value":"targetId"}},{"kind":"Field","name":{"kind":"Name","value":"ipAddress"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AuditLogQuery, AuditLogQueryVariables>;
 export const CurrentSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CurrentSession"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"currentSession"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SessionFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SessionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"deviceName"}},{"kind":"Field","name":{"kind":"Name","value":"deviceType"}},{"kind":"Field","name":{"kind":"Name","value":"browser"}},{"kind":"Field","name":{"kind":"Name","value":"os"}},{"kind":"Field","name":{"kind":"Name","value":"ipAddress"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastActivityAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedReason"}},{"kind":"Field","name":{"kind":"Name","value":"isActive"}},{"kind":"Field","name":{"kind":"Name","value":"isCurrent"}}]}}]} as unknown as DocumentNode<CurrentSessionQuery, CurrentSessionQueryVariables>;
 export const MySessionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"MySessions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"mySessions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SessionFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SessionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"deviceName"}},{"kind":"Field","name":{"kind":"Name","value":"deviceType"}},{"kind":"Field","name":{"kind":"Name","value":"browser"}},{"kind":"Field","name":{"kind":"Name","value":"os"}},{"kind":"Field","name":{"kind":"Name","value":"ipAddress"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastActivityAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedReason"}},{"kind":"Field","name":{"kind":"Name","value":"isActive"}},{"kind":"Field","name":{"kind":"Name","value":"isCurrent"}}]}}]} as unknown as DocumentNode<MySessionsQuery, MySessionsQueryVariables>;
 export const UserSessionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UserSessions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"includeInactive"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"userSessions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}},{"kind":"Argument","name":{"kind":"Name","value":"includeInactive"},"value":{"kind":"Variable","name":{"kind":"Name","value":"includeInactive"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"SessionFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"SessionFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Session"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"deviceName"}},{"kind":"Field","name":{"kind":"Name","value":"deviceType"}},{"kind":"Field","name":{"kind":"Name","value":"browser"}},{"kind":"Field","name":{"kind":"Name","value":"os"}},{"kind":"Field","name":{"kind":"Name","value":"ipAddress"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"lastActivityAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedAt"}},{"kind":"Field","name":{"kind":"Name","value":"revokedReason"}},{"kind":"Field","name":{"kind":"Name","value":"isActive"}},{"kind":"Field","name":{"kind":"Name","value":"isCurrent"}}]}}]} as unknown as DocumentNode<UserSessionsQuery, UserSessionsQueryVariables>;
