@@ -14,6 +14,8 @@ import type { Db } from './db/open.js';
 import type { Events } from './events.js';
 import type { RelayedEvents } from './relay/relay.js';
 import { createCore, type CoreOptions } from './core.js';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { PortalKeeper } from './portal/keeper.js';
 import type { RequestMeta, Viewer } from './sessions/service.js';
 import { SessionSockets } from './sessions/sockets.js';
 import { getSchema } from './graphql/schema.js';
@@ -28,6 +30,8 @@ export interface AppOptions extends CoreOptions {
   bootstrap?: boolean;
   /** Run the expiry sweeper on a timer (default true; tests call `sweep()` instead). */
   sweeper?: boolean;
+  /** Run the portal keeper loop on a timer (default true; tests call `app.portalKeeper.sweep()` instead). */
+  portalKeeper?: boolean;
 }
 
 /** A running (or startable) Gatehouse. */
@@ -48,6 +52,8 @@ export interface App {
   readonly url: string;
   /** Runs one expiry sweep now; returns how many sessions expired. */
   sweep(): Promise<number>;
+  /** The portal keeper loop (refresh, idle expiry, clean-up); `portalKeeper.sweep()` runs one pass now. */
+  portalKeeper: PortalKeeper;
   /** Set when start-up generated the first admin's password; shown once. */
   bootstrapResult: { email: string; generatedPassword: string | null } | null;
 }
@@ -70,10 +76,11 @@ interface WsOperationContext {
 /** Builds the whole server: database, stores, services, pubsub, yoga, graphql-ws. Nothing listens until start(). */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const core = createCore(config, options);
-  const { clock, db, log, events, relay, services } = core;
+  const { clock, db, log, events, relay, services, metrics } = core;
   const { accounts, sessions, ops } = services;
   const deps: AppDeps = { config, clock, events, services, log };
   const socketRegistry = new SessionSockets(events);
+  const portalKeeper = new PortalKeeper({ service: services.portal, log, tickSeconds: config.portalKeeperTick });
 
   if (config.devMode) {
     log.warn('DEV_MODE is on: debug sessions are enabled. Never run production with DEV_MODE=true.');
@@ -100,6 +107,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     plugins: [
       useErrorCodes(),
+      usePrometheus({
+        registry: metrics.registry,
+        endpoint: false, // served by our own /metrics route
+        metrics: {
+          graphql_envelop_request: true,
+          graphql_envelop_request_duration: true,
+          graphql_envelop_error_result: true,
+          graphql_yoga_http_duration: true,
+        },
+      }),
       {
         // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
         onResponse({ request, response }) {
@@ -153,6 +170,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     if (req.method === 'GET' && path === '/ready') {
       const ready = ops.ready();
       return sendJson(res, ready ? 200 : 503, { ready, database: ready ? 'ok' : 'unreachable' });
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+      return res.end(await metrics.registry.metrics());
     }
     if (path === '/') {
       res.writeHead(302, { location: '/graphql' });
@@ -257,6 +278,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return args;
   }
 
+  metrics.gauge('gatehouse_active_sessions', 'Sessions that are live now.', () => sessions.countActive());
+  metrics.gauge('gatehouse_ws_sockets', 'Open graphql-ws sockets.', () => wsServer.clients.size);
+  metrics.gauge('gatehouse_ws_session_sockets', 'graphql-ws sockets tied to a session.', () => socketRegistry.socketCount);
+  metrics.labelledGauge('gatehouse_subscriptions', 'Live event listeners (subscriptions and socket watchers) by topic.', 'topic', () =>
+    events.listenersByTopic(),
+  );
+
   let sweepTimer: NodeJS.Timeout | undefined;
   let url = '';
 
@@ -269,6 +297,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sockets: socketRegistry,
     relay,
     bootstrapResult,
+    portalKeeper,
     get url() {
       return url;
     },
@@ -286,25 +315,29 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       relay?.start(RELAY_POLL_MS);
       if (options.sweeper !== false) {
         sweepTimer = setInterval(() => {
-          sessions.sweepExpired().catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
+          metrics.timeSweep('sessions', () => sessions.sweepExpired()).catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
         }, config.sessionSweepInterval * 1000);
         sweepTimer.unref();
       }
+      if (options.portalKeeper !== false) portalKeeper.start();
       log.info({ url, database: config.databasePath }, 'Gatehouse is listening');
       return url;
     },
     async stop() {
       if (sweepTimer) clearInterval(sweepTimer);
+      // Cancel upstream portal calls (in-flight opens answer PORTAL_UNAVAILABLE) and let the keeper finish its chunk.
+      const portalStopped = Promise.all([portalKeeper.stop(), services.portal.stop()]);
       await Promise.resolve(wsCleanup.dispose()).catch(() => undefined);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       server.closeAllConnections();
+      await portalStopped;
       core.close();
       log.flush?.();
     },
-    sweep: () => sessions.sweepExpired(),
+    sweep: () => metrics.timeSweep('sessions', () => sessions.sweepExpired()),
   };
   return app;
 }

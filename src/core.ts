@@ -16,7 +16,11 @@ import { AuditService } from './audit/service.js';
 import { OpsService } from './ops/service.js';
 import { SqliteJobStore } from './jobs/store.js';
 import { JobService } from './jobs/service.js';
+import { SqlitePortalStore } from './portal/store.js';
+import { PortalService } from './portal/service.js';
+import { createConnectors, type ConnectorRegistry } from './portal/connector.js';
 import type { Services } from './graphql/context.js';
+import { Metrics } from './ops/metrics.js';
 
 /** Options for {@link createCore}; everything stateful can be passed in. */
 export interface CoreOptions {
@@ -27,6 +31,10 @@ export interface CoreOptions {
   logDestination?: pino.DestinationStream;
   /** Called with the SQL text of every statement run (debugging, and tests that count queries). */
   sqlTrace?: (sql: string) => void;
+  /** Upstream portal connectors by name (default: HTTP_FORM over fetch). */
+  portalConnectors?: ConnectorRegistry;
+  /** Time limit of one upstream portal login or keep-alive call in ms (default 15 000). */
+  portalTimeoutMs?: number;
 }
 
 /** Database, services and events: everything but the network. Shared by the server and the CLI. */
@@ -40,6 +48,7 @@ export interface Core {
   relay: RelayedEvents | null;
   /** The server secret (credential keys and encryption at rest). */
   secret: Buffer;
+  metrics: Metrics;
   services: Services;
   /** Stops the relay and closes the database after a WAL checkpoint. */
   close(): void;
@@ -56,14 +65,25 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   // Unless a test passes its own, events also go through the database to and from other processes.
   const relay: RelayedEvents | null = options.events ? null : createRelayedEvents(new SqliteOutboxStore(db), clock, log);
   const events: Events = options.events ?? relay!;
+  const metrics = new Metrics();
+  events.onPublish = (routingKey) => metrics.eventsPublished.inc({ topic: routingKey });
   const users = new SqliteUserStore(db);
   const sessionStore = new SqliteSessionStore(db);
   const audit = new AuditService(new SqliteAuditStore(db), clock);
   const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
-  const accounts = new AccountService({ users, sessions, audit, events, clock, config });
+  const accounts = new AccountService({ users, sessions, audit, events, clock, config, metrics });
   const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });
-  const ops = new OpsService({ users, sessions: sessionStore, jobs, clock, db, startedAt: Date.now() });
-  const services: Services = { accounts, sessions, audit, ops, jobs };
+  const portal = new PortalService({
+    store: new SqlitePortalStore(db),
+    events,
+    audit,
+    clock,
+    secret,
+    connectors: options.portalConnectors ?? createConnectors({ timeoutMs: options.portalTimeoutMs }),
+    log,
+  });
+  const ops = new OpsService({ users, sessions: sessionStore, jobs, portal, clock, db, startedAt: Date.now() });
+  const services: Services = { accounts, sessions, audit, ops, jobs, portal };
 
   return {
     config,
@@ -73,6 +93,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     events,
     relay,
     secret,
+    metrics,
     services,
     close() {
       relay?.stop();

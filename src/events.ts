@@ -79,6 +79,10 @@ export type Topics = {
 export type Events = PubSub<Topics> & {
   /** How many streams currently listen on a topic (and key). */
   subscriberCount(routingKey: keyof Topics, id?: string): number;
+  /** Live listeners per routing key (all keys of a topic added up), for metrics. */
+  listenersByTopic(): Record<string, number>;
+  /** Called after every local publish, with its routing key (metrics). */
+  onPublish?: (routingKey: string) => void;
 };
 
 /** How many undelivered events one slow subscriber may hold before its oldest are dropped. */
@@ -95,14 +99,19 @@ export function createEvents(target: EventTarget = new EventTarget()): Events {
     if (next > 0) counts.set(topic, next);
     else counts.delete(topic);
   };
-  return {
+  const byRoutingKey = new Map<string, number>();
+  const events: Events = {
     subscriberCount(routingKey: string, id?: string) {
       return counts.get(id === undefined ? routingKey : `${routingKey}:${id}`) ?? 0;
+    },
+    listenersByTopic() {
+      return Object.fromEntries(byRoutingKey);
     },
     publish(routingKey: string, ...args: unknown[]) {
       const keyed = args.length > 1;
       const topic = keyed ? `${routingKey}:${String(args[0])}` : routingKey;
       target.dispatchEvent(new CustomEvent(topic, { detail: keyed ? args[1] : args[0] }));
+      events.onPublish?.(routingKey);
     },
     subscribe(routingKey: string, id?: string) {
       const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
@@ -110,11 +119,14 @@ export function createEvents(target: EventTarget = new EventTarget()): Events {
         const listener = (event: Event) => void push((event as CustomEvent).detail);
         target.addEventListener(topic, listener);
         count(topic, 1);
+        byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 0) + 1);
         void stop.then(() => {
           target.removeEventListener(topic, listener);
           count(topic, -1);
+          byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 1) - 1);
         });
       }, new SlidingBuffer(SUBSCRIBER_BUFFER));
     },
   } as Events;
+  return events;
 }

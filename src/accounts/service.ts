@@ -10,6 +10,7 @@ import type { DeviceHints } from '../sessions/device.js';
 import type { IssueResult, RequestMeta, SessionService, Viewer } from '../sessions/service.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
 import type { PageRequest, User, UserFilter, UserStatus, UserStore } from './store.js';
+import type { Metrics } from '../ops/metrics.js';
 
 /** Roles a visitor may pick at sign-up; ADMIN is only granted by another admin. */
 export const SELF_SERVICE_ROLES = ['MEMBER', 'EMPLOYER', 'STAGE_MANAGER'] as const;
@@ -48,6 +49,7 @@ type AccountServiceDeps = {
   events: Events;
   clock: Clock;
   config: Pick<Config, 'approvalRequiredRoles' | 'adminEmail' | 'adminPassword'>;
+  metrics?: Pick<Metrics, 'signInFailures'>;
 };
 
 export interface SignUpInput {
@@ -136,6 +138,7 @@ export class AccountService {
     const user = await this.deps.users.findByEmail(String(input.email ?? ''));
     const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
     if (!user || !valid) {
+      this.deps.metrics?.signInFailures.inc();
       await this.deps.audit.record('user.sign_in_failed', { actorId: user?.id ?? null, ipAddress: meta.ipAddress }, user ? { type: 'User', id: user.id } : null, {
         emailKnown: Boolean(user),
       });

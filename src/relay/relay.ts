@@ -36,6 +36,13 @@ export function createRelayedEvents(store: OutboxStore, clock: Clock, log?: Logg
     origin,
     subscribe: local.subscribe.bind(local) as Events['subscribe'],
     subscriberCount: local.subscriberCount.bind(local),
+    listenersByTopic: local.listenersByTopic.bind(local),
+    set onPublish(hook: ((routingKey: string) => void) | undefined) {
+      local.onPublish = hook;
+    },
+    get onPublish() {
+      return local.onPublish;
+    },
     publish: ((routingKey: string, ...args: unknown[]) => {
       (local.publish as (key: string, ...rest: unknown[]) => void)(routingKey, ...args);
       const keyed = args.length > 1;
