@@ -98,7 +98,12 @@ describe('migrations', () => {
     const { db } = freshDb();
     const migrations = listMigrations();
     expect(migrate(db, migrations.slice(0, 1))).toEqual([1]);
+    // Data written at the previous version survives the upgrade.
+    db.prepare(
+      "INSERT INTO users (id, email, name, password_hash, role, status, created_at, updated_at) VALUES ('usr_old', 'old@example.test', 'Old', 'x', 'MEMBER', 'ACTIVE', 1, 1)",
+    ).run();
     expect(migrate(db, migrations)).toEqual(migrations.slice(1).map((m) => m.version));
     expect(schemaVersion(db)).toBe(migrations.at(-1)!.version);
+    expect(db.prepare("SELECT email FROM users WHERE id = 'usr_old'").pluck().get()).toBe('old@example.test');
   });
 });
