@@ -145,7 +145,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const server: Server = createServer((req, res) => {
     const requestId = newRequestId();
+    const started = performance.now();
     res.setHeader('x-request-id', requestId);
+    res.once('finish', () => {
+      // One access line per request; never the query, variables or headers (they may hold secrets).
+      log.info(
+        { requestId, method: req.method, path: (req.url ?? '/').split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    });
     requestScope.run({ requestId }, () => {
       void handleHttp(req, res).catch((error: unknown) => {
         log.error({ err: error, requestId }, 'unhandled HTTP error');

@@ -52,3 +52,21 @@ describe('/metrics', () => {
     expect(sample(await scrape(url), 'gatehouse_keeper_sweep_seconds_count', 'keeper="sessions"')).toBe(1);
   });
 });
+
+describe('access log', () => {
+  it('writes one JSON line per request with its request id, without the query or headers', async () => {
+    const { url, logs } = await startTestApp();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer gh_not-a-real-token' },
+      body: JSON.stringify({ query: '{ health { status } }' }),
+    });
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^req_[0-9a-f]{16}$/);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.requestId === requestId && l.msg === 'request');
+    expect(line).toMatchObject({ level: 'info', method: 'POST', path: '/graphql', status: 401 });
+    expect(JSON.stringify(line)).not.toContain('gh_not-a-real-token');
+    expect(JSON.stringify(line)).not.toContain('health');
+  });
+});
