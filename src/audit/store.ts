@@ -58,8 +58,9 @@ export class SqliteAuditStore implements AuditStore {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.userId) {
-      where.push('(actor_id = ? OR target_id = ?)');
-      params.push(filter.userId, filter.userId);
+      // Session entries name their user in detail.userId (the target is the session).
+      where.push("(actor_id = ? OR target_id = ? OR json_extract(detail, '$.userId') = ?)");
+      params.push(filter.userId, filter.userId, filter.userId);
     }
     if (filter.action) {
       where.push('action = ?');

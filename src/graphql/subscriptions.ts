@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { Repeater } from '@repeaterjs/repeater';
 import type { GraphQLContext } from './context.js';
 import type { Viewer } from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
@@ -35,73 +36,74 @@ export function unwrapDelivery<T>(delivery: Delivery<T>): T {
  * Wraps a topic stream so the subscription is authorized again on every delivery with the session
  * and user read fresh (a demoted admin stops receiving), and ends when the subscriber's session
  * ends, on every transport (graphql-ws and SSE alike).
+ *
+ * A Repeater rather than an async generator: a generator waiting for its next event cannot be
+ * returned early, so a client that unsubscribes would leave its topic listener behind until the
+ * next event; a Repeater stops (and drops its listeners) the moment the consumer returns.
  */
-export async function* guardedStream<T extends TimedEvent>(
+export function guardedStream<T extends TimedEvent>(
   ctx: GraphQLContext,
   source: AsyncIterable<T>,
   options: GuardOptions<T> = {},
-): AsyncGenerator<Delivery<T>> {
-  const sessionId = ctx.viewer?.session.id;
-  const events = source[Symbol.asyncIterator]();
-  // Own-session streams learn of their end from their own REVOKED/EXPIRED event instead.
-  const ended = sessionId && !options.isFinal ? ctx.events.subscribe('session', sessionId) : null;
-  const endedSignal: Promise<typeof ENDED> = ended ? ended.next().then(() => ENDED) : new Promise(() => undefined);
-  const unwatch = options.isFinal ? ctx.socketHooks?.watchOwnSession() : undefined;
-  try {
-    // Pulling once attaches the topic listener before the initial state is read, so nothing is missed.
-    let pending = events.next();
-    if (options.initial) {
-      const first = await options.initial(ctx.viewer);
-      if (first !== null) yield { event: first };
-    }
-    for (;;) {
-      const next = await Promise.race([pending, endedSignal]);
-      if (next === ENDED || next.done) return;
-      const event = next.value;
-      pending = events.next();
-      if (options.accept && !options.accept(event)) continue;
-      if (!sessionId) {
-        yield { event };
-        continue;
+): AsyncIterableIterator<Delivery<T>> {
+  return new Repeater<Delivery<T>>(async (push, stop) => {
+    const sessionId = ctx.viewer?.session.id;
+    const events = source[Symbol.asyncIterator]();
+    // Own-session streams learn of their end from their own REVOKED/EXPIRED event instead.
+    const ended = sessionId && !options.isFinal ? ctx.events.subscribe('session', sessionId) : null;
+    const endedSignal: Promise<typeof ENDED> = ended ? ended.next().then(() => ENDED) : new Promise(() => undefined);
+    const stopped: Promise<typeof ENDED> = stop.then(() => ENDED);
+    const unwatch = options.isFinal ? ctx.socketHooks?.watchOwnSession() : undefined;
+    /** Delivers the session's own final notice, then ends. */
+    const finish = async (delivery: Delivery<T>, final = false) => {
+      if (final) ctx.socketHooks?.finalNoticeSent();
+      await push(delivery);
+      stop();
+    };
+    try {
+      // Pulling once attaches the topic listener before the initial state is read, so nothing is missed.
+      let pending = events.next();
+      if (options.initial) {
+        const first = await options.initial(ctx.viewer);
+        if (first !== null) await push({ event: first });
       }
-      const fresh = await ctx.services.sessions.reload(sessionId);
-      if (!fresh.ok) {
-        if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) {
-          ctx.socketHooks?.finalNoticeSent();
-          yield { event };
-          return;
-        }
-        // Events from before the session ended still go out (e.g. REJECTED with its reason, published
-        // just before the rejection revoked the session); anything later ends the stream.
-        if (fresh.endedAt !== undefined && event.at <= fresh.endedAt) {
-          yield { event };
+      for (;;) {
+        const next = await Promise.race([pending, endedSignal, stopped]);
+        if (next === ENDED || next.done) return;
+        const event = next.value;
+        pending = events.next();
+        if (options.accept && !options.accept(event)) continue;
+        if (!sessionId) {
+          await push({ event });
           continue;
         }
-        yield { error: unauthenticated(fresh.reason) };
-        return;
-      }
-      try {
-        options.authorize?.(fresh.viewer);
-      } catch (error) {
-        if (error instanceof GraphQLError) {
-          yield { error };
-          return;
+        const fresh = await ctx.services.sessions.reload(sessionId);
+        if (!fresh.ok) {
+          if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) return await finish({ event }, true);
+          // Events from before the session ended still go out (e.g. REJECTED with its reason, published
+          // just before the rejection revoked the session); anything later ends the stream.
+          if (fresh.endedAt !== undefined && event.at <= fresh.endedAt) {
+            await push({ event });
+            continue;
+          }
+          return await finish({ error: unauthenticated(fresh.reason) });
         }
-        throw error;
+        try {
+          options.authorize?.(fresh.viewer);
+        } catch (error) {
+          if (error instanceof GraphQLError) return await finish({ error });
+          throw error;
+        }
+        if (options.isFinal?.(event, fresh.viewer)) return await finish({ event }, true);
+        await push({ event });
       }
-      if (options.isFinal?.(event, fresh.viewer)) {
-        ctx.socketHooks?.finalNoticeSent();
-        yield { event };
-        return;
-      }
-      yield { event };
+    } finally {
+      stop();
+      unwatch?.();
+      void events.return?.();
+      void ended?.return();
     }
-  } finally {
-    unwatch?.();
-    // Not awaited: a pubsub Repeater stops (and drops its listener) at once even with a pull pending.
-    void events.return?.();
-    void ended?.return();
-  }
+  });
 }
 
 const ENDED = Symbol('session ended');

@@ -162,7 +162,9 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx: GraphQLContext) => {
       const filter: JobFilter = args.filter ?? {};
       const topic = filter.employerId ? ctx.events.subscribe('jobs:employer', filter.employerId) : ctx.events.subscribe('jobs');
-      return guardedStream(ctx, topic, { accept: (event) => matchesFilter(event, filter) });
+      return guardedStream(ctx, topic, {
+        accept: (event) => matchesFilter(event, filter) && ctx.services.jobs.canSeeEvent(event, ctx.viewer),
+      });
     },
     resolve: (delivery) => unwrapDelivery(delivery as never) as JobEvent,
   }),

@@ -3,7 +3,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
-import type { Events, JobEventType } from '../events.js';
+import type { Events, JobEvent, JobEventType } from '../events.js';
 import type { User } from '../accounts/store.js';
 import { parseInput } from '../accounts/service.js';
 import { forbidden, notFound } from '../graphql/errors.js';
@@ -69,6 +69,15 @@ export class JobService {
   /** Who may see a job: anyone when OPEN; its employer and admins always. */
   canSee(job: Job, viewer: Viewer | null): boolean {
     return job.status === 'OPEN' || job.employerId === viewer?.user.id || viewer?.user.role === 'ADMIN';
+  }
+
+  /**
+   * Who hears a job event: whoever may see the job now, plus everyone for the notice that a public
+   * job went away (CLOSED, or DELETED while OPEN), so live boards can drop it.
+   */
+  canSeeEvent(event: JobEvent, viewer: Viewer | null): boolean {
+    if (this.canSee(event.job, viewer)) return true;
+    return event.type === 'CLOSED' || (event.type === 'DELETED' && event.job.status === 'OPEN');
   }
 
   async create(viewer: Viewer, input: unknown): Promise<Job> {

@@ -205,6 +205,42 @@ describe('job board', () => {
   });
 });
 
+describe('job events', () => {
+  it('drop their listener as soon as the client unsubscribes, with no event needed', async () => {
+    const { url, wsUrl, app } = await startTestApp();
+    const member = await signUp(url, 'listener@opera.test', 'MEMBER');
+    const ws = connectWs(wsUrl, { token: member.token });
+    const sub = ws.subscribe(JobEventsDocument, {});
+    await waitFor(() => app.events.subscriberCount('jobs') === 1, 'the subscription');
+    sub.dispose();
+    await waitFor(() => app.events.subscriberCount('jobs') === 0, 'the listener to go');
+    await ws.client.dispose();
+    await waitFor(() => app.sockets.socketCount === 0 && app.events.subscriberCount('session', member.id) === 0, 'the socket to be forgotten');
+  });
+
+  it('about a job others may not see reach only those who may, except the notice that it closed', async () => {
+    const { url, wsUrl, app } = await startTestApp({ DEV_MODE: 'true' });
+    const owner = await signUp(url, 'owner@opera.test', 'MEMBER');
+    const other = await signUp(url, 'other@opera.test', 'MEMBER');
+    const ownerEvents = connectWs(wsUrl, { token: owner.token }).subscribe(JobEventsDocument, {});
+    const otherEvents = connectWs(wsUrl, { token: other.token }).subscribe(JobEventsDocument, {});
+    await waitFor(() => app.events.subscriberCount('jobs') === 2, 'both subscriptions');
+    const job = (await gqlData(url, CreateJobDocument, { input: JOB }, { token: owner.token })).createJob;
+    await gqlData(url, CloseJobDocument, { id: job.id }, { token: owner.token });
+    await gqlData(url, UpdateJobDocument, { id: job.id, input: { ...JOB, title: 'Secret revision' } }, { token: owner.token });
+    await gqlData(url, DeleteJobDocument, { id: job.id }, { token: owner.token });
+    const types = async (sub: typeof ownerEvents, n: number) => {
+      const seen: string[] = [];
+      for (let i = 0; i < n; i++) seen.push((await sub.results.next()).data!.jobEvents.type);
+      return seen;
+    };
+    expect(await types(ownerEvents, 4)).toEqual(['POSTED', 'CLOSED', 'UPDATED', 'DELETED']);
+    expect(await types(otherEvents, 2)).toEqual(['POSTED', 'CLOSED']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(otherEvents.results.pending).toHaveLength(0);
+  });
+});
+
 describe('dev mode', () => {
   it('off: members cannot post and debug sessions are refused', async () => {
     const { url } = await startTestApp();

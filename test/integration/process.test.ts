@@ -58,7 +58,9 @@ describe('the server process', { timeout: 60_000 }, () => {
         }
       }
     })();
-    while (acknowledged.length < 12) await new Promise((resolve) => setTimeout(resolve, 10));
+    let streamEnded = false;
+    void stream.then(() => (streamEnded = true));
+    while (acknowledged.length < 12 && !streamEnded) await new Promise((resolve) => setTimeout(resolve, 10));
     first.child.kill('SIGKILL');
     stop = true;
     await stream;
