@@ -150,5 +150,19 @@ describe('gatehouse CLI', { timeout: 90_000 }, () => {
     expect(notice.data?.sessionEvents).toMatchObject({ type: 'REVOKED', reason: 'REVOKED_BY_ADMIN', isCurrent: true });
     expect(await memberWs.closed).toEqual({ code: 4401, reason: 'SESSION_REVOKED:REVOKED_BY_ADMIN' });
     expect((await gql(t.url, MeDocument, undefined, { token: member.signUp.token })).status).toBe(401);
+
+    // An online backup while the server keeps serving is a consistent copy with everything so far.
+    const backupPath = join(dbPath, '..', 'online-backup.db');
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      gqlData(t.url, SignUpDocument, { input: { email: `during${i}@example.test`, password: 'live-password', name: 'D' } }),
+    );
+    expect((await gatehouse(dbPath, 'backup', backupPath)).code).toBe(0);
+    await Promise.all(writes);
+    const copy = new Database(backupPath, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    const revokedRow = copy.prepare('SELECT revoked_reason FROM sessions WHERE id = ?').pluck().get(member.signUp.session.id);
+    expect(revokedRow).toBe('REVOKED_BY_ADMIN');
+    expect(copy.prepare("SELECT status FROM users WHERE email = 'pending@example.test'").pluck().get()).toBe('ACTIVE');
+    copy.close();
   });
 });
