@@ -3,9 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, type ExecutionArgs } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
+import type { useServer } from 'graphql-ws/use/ws';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { Config } from './config.js';
 import { scrubSecrets, type Logger } from './lib/logger.js';
@@ -22,6 +22,8 @@ import { getSchema } from './graphql/schema.js';
 import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
 import { badRequest, forbidden, isExpectedError, unauthenticated } from './graphql/errors.js';
 import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
+import { queryLimitPlugins } from './graphql/limits.js';
+import { serveGraphqlWs } from './graphql/ws-server.js';
 import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
 
 /** Options for {@link createApp}; everything stateful can be passed in (tests pass a clock and a log sink). */
@@ -57,6 +59,9 @@ export interface App {
   /** Set when start-up generated the first admin's password; shown once. */
   bootstrapResult: { email: string; generatedPassword: string | null } | null;
 }
+
+/** How long stop() waits for in-flight HTTP requests before cutting their connections. */
+const STOP_GRACE_MS = 5000;
 
 /** How often a server replays events written by other processes (CLI, other servers) on the same database. */
 const RELAY_POLL_MS = 500;
@@ -94,7 +99,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     batching: false,
     // Cross-origin browsers only from ALLOWED_ORIGINS; GraphiQL and same-origin pages need no CORS.
     cors: config.allowedOrigins.length > 0 ? { origin: config.allowedOrigins, credentials: true } : false,
-    graphiql: { title: 'Gatehouse', subscriptionsProtocol: 'WS' },
+    // GraphiQL needs introspection: it is served only where introspection is on.
+    graphiql: config.introspection ? { title: 'Gatehouse', subscriptionsProtocol: 'WS' } : false,
     renderGraphiQL,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
@@ -107,6 +113,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     plugins: [
       useErrorCodes(),
+      // Depth, alias, token, directive and cost limits (+ introspection off); ws subscribes go through them too.
+      ...queryLimitPlugins(config),
       usePrometheus({
         registry: metrics.registry,
         endpoint: false, // served by our own /metrics route
@@ -163,6 +171,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     });
   });
 
+  // A client must send its whole request (headers and body) in time; slow-drip clients are cut off.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+
   const pendingCookies = new WeakMap<Request, string[]>();
   const queueCookie = (request: Request, cookie: string) => {
     pendingCookies.set(request, [...(pendingCookies.get(request) ?? []), cookie]);
@@ -190,9 +202,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     return yoga(req, res, {});
   }
 
-  const wsServer = new WebSocketServer({ server, path: '/graphql', maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+  const wsServer = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: 1024 * 1024,
+    // A browser page from another site may not open a socket here: refused with 403 at the upgrade.
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
+      originAllowed(origin, req, config.allowedOrigins) ? done(true) : done(false, 403, 'Origin not allowed'),
+  });
+  const wsCleanup = serveGraphqlWs<WsExtra>(
     {
+      connectionInitWaitTimeout: config.wsInitTimeout * 1000,
       execute: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).execute(a)),
       subscribe: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).subscribe(a)),
       onConnect: async (ctx) => {
@@ -211,12 +231,20 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           ctx.extra.socket.close(4401, result.reason);
           return false;
         }
+        if (!socketRegistry.hasRoomFor(result.viewer.session.id, ctx.extra.socket, config.wsMaxSocketsPerSession)) {
+          ctx.extra.socket.close(TOO_MANY_SOCKETS_CLOSE_CODE, 'TOO_MANY_SOCKETS');
+          return false;
+        }
         ctx.extra.viewer = result.viewer;
         socketRegistry.register(result.viewer.session.id, ctx.extra.socket);
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
         const requestId = newRequestId();
+        // graphql-ws has already reserved this operation's id, so the count includes it.
+        if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptionsPerSocket) {
+          return [tooManySubscriptions(config.wsMaxSubscriptionsPerSocket)];
+        }
         try {
           return await prepareOperation(ctx, payload, requestId);
         } catch (error) {
@@ -224,11 +252,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return [requestScope.run({ requestId }, () => maskError(error, log) as GraphQLError)];
         }
       },
+      // Errors graphql-ws raises itself get a code too.
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => normalizeError(e).toJSON()),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: result.errors.map((e: unknown) => normalizeError(e as GraphQLError)) } : result,
       onClose: (ctx) => socketRegistry.unregister(ctx.extra.socket),
     },
     wsServer,
+    log,
   );
 
   /** Authenticates a graphql-ws subscribe (connection or per-operation headers) and builds its execution args. */
@@ -244,6 +275,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const result = await sessions.authenticate(headerToken);
       if (!result.ok) return [unauthenticated(result.reason)];
       viewer = result.viewer;
+      if (!socketRegistry.hasRoomFor(result.viewer.session.id, socket, config.wsMaxSocketsPerSession)) {
+        return [tooManySockets(config.wsMaxSocketsPerSession)];
+      }
       socketRegistry.register(result.viewer.session.id, socket);
     } else if (ctx.extra.viewer) {
       // Read fresh: the session may have been revoked or the user changed since connect.
@@ -266,14 +300,28 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     try {
       document = enveloped.parse(payload.query);
     } catch (error) {
+      if (isExpectedError(error)) return [error]; // e.g. armor's token limit (GRAPHQL_VALIDATION_FAILED / MAX_TOKENS)
       const message = error instanceof Error ? error.message : String(error);
       return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
     }
     const validationErrors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
     if (validationErrors.length > 0) {
-      return validationErrors.map((e) =>
-        normalizeError(new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } })),
-      );
+      return validationErrors.map((e) => {
+        // yoga marks validation errors with an HTTP status for its own responses; meaningless on a socket.
+        const { http: _http, ...extensions } = e.extensions ?? {};
+        return normalizeError(new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...extensions } }));
+      });
+    }
+    if (!getOperationAST(document, payload.operationName)) {
+      // graphql-ws would answer this with an untyped "Unable to identify operation".
+      return [
+        badRequest(
+          'UNKNOWN_OPERATION',
+          payload.operationName
+            ? `The document has no operation named "${payload.operationName}". Send the name of one of its operations.`
+            : 'The document has several operations. Send "operationName" to pick one.',
+        ),
+      ];
     }
     const args: ExecutionArgs = {
       schema: enveloped.schema,
@@ -324,6 +372,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (options.sweeper !== false) {
         sweepTimer = setInterval(() => {
           metrics.timeSweep('sessions', () => sessions.sweepExpired()).catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
+          core.security.purge().catch((error: unknown) => log.error({ err: error }, 'security counter purge failed'));
         }, config.sessionSweepInterval * 1000);
         sweepTimer.unref();
       }
@@ -339,6 +388,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // In-flight requests get a grace period; a client that never finishes its request (or never
+        // reads the answer) must not hold shutdown forever.
+        setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS).unref();
       });
       server.closeAllConnections();
       await portalStopped;
@@ -352,6 +404,38 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
 /** What graphql-ws keeps per socket. */
 type WsExtra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer };
+
+/**
+ * Close code when a session already has WS_MAX_SOCKETS_PER_SESSION sockets. graphql-ws clients
+ * treat 4429 as fatal (no retry loop); the close reason says why: `TOO_MANY_SOCKETS`.
+ */
+export const TOO_MANY_SOCKETS_CLOSE_CODE = 4429;
+
+function tooManySubscriptions(max: number) {
+  return new GraphQLError(`This connection already runs ${max} operations, the most allowed. Complete one before starting another, or open another connection.`, {
+    extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_SUBSCRIPTIONS', limit: max },
+  });
+}
+
+function tooManySockets(max: number) {
+  return new GraphQLError(`This session already has ${max} open WebSocket connections, the most allowed. Close one and try again.`, {
+    extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_SOCKETS', limit: max },
+  });
+}
+
+/**
+ * The WebSocket upgrade's Origin check. No Origin (a non-browser client) and same-origin pages
+ * (GraphiQL served here) always pass; with ALLOWED_ORIGINS set, a browser Origin must be listed.
+ */
+function originAllowed(origin: string | undefined, req: IncomingMessage, allowed: string[]): boolean {
+  if (!origin || allowed.length === 0) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
 
 type OperationResult = ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
 type EnvelopedRoot = {
@@ -385,11 +469,13 @@ function maskError(error: unknown, log: Logger): Error {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const GRAPHQL_CONTENT_TYPES = /^(application\/json|application\/graphql-response\+json|application\/graphql\+json)\b/i;
+/** Request bodies yoga can parse as GraphQL-over-HTTP JSON (a response type like graphql-response+json is not one). */
+const REQUEST_BODY_TYPES = /^(application\/json|application\/graphql\+json)\s*(;|$)/i;
 
 /** Refuses a POST that yoga would answer with an empty or untyped body: wrong content type, too large. */
 function refusePost(req: IncomingMessage) {
   const contentType = req.headers['content-type'] ?? '';
-  if (!GRAPHQL_CONTENT_TYPES.test(contentType)) {
+  if (!REQUEST_BODY_TYPES.test(contentType)) {
     return { status: 415, error: badRequest('UNSUPPORTED_CONTENT_TYPE', 'Send GraphQL requests as JSON with "Content-Type: application/json".') };
   }
   const length = Number(req.headers['content-length'] ?? 0);
@@ -456,9 +542,18 @@ export function tokenFromHeaders(headers: Headers, cookieMode: boolean): { token
   if (cookieMode) {
     const cookie = headers.get('cookie') ?? '';
     const match = /(?:^|;\s*)gh_session=([^;]+)/.exec(cookie);
-    if (match) return { token: decodeURIComponent(match[1]), source: 'cookie' };
+    if (match) return { token: safeDecode(match[1]), source: 'cookie' };
   }
   return null;
+}
+
+/** Percent-decodes a cookie value; a malformed escape (`%)x`) is kept as is (and is then simply an unknown token). */
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Token from graphql-ws `connectionParams.authorization` (or `Authorization`, or `token`). */

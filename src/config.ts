@@ -52,6 +52,27 @@ const roleList = z
     return roles as Role[];
   });
 
+/** `COUNT/DURATION` (e.g. `10/10m`), or `off`: at most COUNT events per DURATION window. */
+export interface RateLimit {
+  count: number;
+  windowSeconds: number;
+}
+
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx): RateLimit | null => {
+      if (/^(off|0)$/i.test(value.trim())) return null;
+      const match = /^(\d+)\s*\/\s*(.+)$/.exec(value.trim());
+      const seconds = match ? parseDurationSeconds(match[2]) : null;
+      if (!match || Number(match[1]) < 1 || seconds === null || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate limit; use COUNT/DURATION such as 10/10m, or off` });
+        return z.NEVER;
+      }
+      return { count: Number(match[1]), windowSeconds: seconds };
+    });
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -76,6 +97,22 @@ const EnvSchema = z.object({
   ADMIN_EMAIL: z.email('must be an email address').optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().optional(),
+  // Hardening (README "Security").
+  SIGNIN_LOCK_THRESHOLD: z.coerce.number().int().min(0).max(1000).default(5),
+  SIGNIN_IP_LOCK_THRESHOLD: z.coerce.number().int().min(0).max(100000).default(20),
+  SIGNIN_LOCK_MAX: duration('15m'),
+  SIGNIN_FAILURE_DECAY: duration('15m'),
+  SIGNUP_RATE_LIMIT: rateLimit('10/10m'),
+  INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100000).default(2000),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(10000000).default(5000),
+  WS_INIT_TIMEOUT: duration('5s'),
+  WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10000).default(50),
+  WS_MAX_SOCKETS_PER_SESSION: z.coerce.number().int().min(1).max(10000).default(20),
 });
 
 /** Validated server configuration. Durations are whole seconds. */
@@ -101,6 +138,26 @@ export interface Config {
   adminEmail?: string;
   adminPassword?: string;
   logLevel: string;
+  /** Failed sign-ins per account (lower-cased email) before it locks; 0 turns the account lock off. */
+  signInLockThreshold: number;
+  /** Failed sign-ins per client IP before it locks; 0 turns the IP lock off. */
+  signInIpLockThreshold: number;
+  /** Longest lock in seconds (the first lasts 30 s and each further failure doubles it). */
+  signInLockMax: number;
+  /** Seconds without failures (after any lock ended) before a failure counter starts again from zero. */
+  signInFailureDecay: number;
+  /** Sign-ups per client IP per window; null = unlimited. */
+  signUpRateLimit: RateLimit | null;
+  /** Schema introspection (and GraphiQL); default on unless NODE_ENV=production. */
+  introspection: boolean;
+  /** graphql-armor limits on every operation (HTTP and graphql-ws). */
+  queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number };
+  /** graphql-ws: seconds a socket may stay open without connection_init (closed with 4408). */
+  wsInitTimeout: number;
+  /** graphql-ws: operations running at once on one socket. */
+  wsMaxSubscriptionsPerSocket: number;
+  /** graphql-ws: sockets authenticated as one session. */
+  wsMaxSocketsPerSession: number;
 }
 
 /** Thrown when the environment holds a bad value; the message names every bad variable. */
@@ -143,5 +200,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     logLevel: e.LOG_LEVEL,
+    signInLockThreshold: e.SIGNIN_LOCK_THRESHOLD,
+    signInIpLockThreshold: e.SIGNIN_IP_LOCK_THRESHOLD,
+    signInLockMax: e.SIGNIN_LOCK_MAX,
+    signInFailureDecay: e.SIGNIN_FAILURE_DECAY,
+    signUpRateLimit: e.SIGNUP_RATE_LIMIT,
+    introspection: e.INTROSPECTION === undefined ? e.NODE_ENV !== 'production' : ['true', '1', 'yes'].includes(e.INTROSPECTION),
+    queryLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxCost: e.GRAPHQL_MAX_COST,
+    },
+    wsInitTimeout: e.WS_INIT_TIMEOUT,
+    wsMaxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
+    wsMaxSocketsPerSession: e.WS_MAX_SOCKETS_PER_SESSION,
   };
 }

@@ -20,6 +20,8 @@ import { SqlitePortalStore } from './portal/store.js';
 import { PortalService } from './portal/service.js';
 import { createConnectors, type ConnectorRegistry } from './portal/connector.js';
 import type { Services } from './graphql/context.js';
+import { SqliteSecurityStore } from './security/store.js';
+import { SecurityService } from './security/service.js';
 import { Metrics } from './ops/metrics.js';
 
 /** Options for {@link createCore}; everything stateful can be passed in. */
@@ -50,6 +52,8 @@ export interface Core {
   secret: Buffer;
   metrics: Metrics;
   services: Services;
+  /** Brute-force locks and per-IP rate limits (used by accounts; purged by the server's sweeper). */
+  security: SecurityService;
   /** Stops the relay and closes the database after a WAL checkpoint. */
   close(): void;
 }
@@ -71,7 +75,8 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   const sessionStore = new SqliteSessionStore(db);
   const audit = new AuditService(new SqliteAuditStore(db), clock);
   const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
-  const accounts = new AccountService({ users, sessions, audit, events, clock, config, metrics });
+  const security = new SecurityService({ store: new SqliteSecurityStore(db), audit, clock, config });
+  const accounts = new AccountService({ users, sessions, audit, events, clock, config, metrics, security });
   const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });
   const portal = new PortalService({
     store: new SqlitePortalStore(db),
@@ -95,6 +100,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     secret,
     metrics,
     services,
+    security,
     close() {
       relay?.stop();
       db.pragma('wal_checkpoint(TRUNCATE)');

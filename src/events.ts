@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import type { PubSub } from 'graphql-yoga';
 import type { Role } from './config.js';
@@ -93,6 +94,9 @@ const SUBSCRIBER_BUFFER = 1024;
  * that key's listeners. Each subscription gets its own buffer (a shared one would mix streams).
  */
 export function createEvents(target: EventTarget = new EventTarget()): Events {
+  // Many subscribers on one key is normal (one user's sockets × subscriptions, capped by the ws
+  // limits), not a leak: raise Node's warning threshold of 10 listeners per event type.
+  setMaxListeners(5000, target);
   const counts = new Map<string, number>();
   const count = (topic: string, delta: number) => {
     const next = (counts.get(topic) ?? 0) + delta;

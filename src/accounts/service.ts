@@ -11,6 +11,8 @@ import type { IssueResult, RequestMeta, SessionService, Viewer } from '../sessio
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
 import type { PageRequest, User, UserFilter, UserStatus, UserStore } from './store.js';
 import type { Metrics } from '../ops/metrics.js';
+import type { SecurityService } from '../security/service.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem } from '../security/password-policy.js';
 
 /** Roles a visitor may pick at sign-up; ADMIN is only granted by another admin. */
 export const SELF_SERVICE_ROLES = ['MEMBER', 'EMPLOYER', 'STAGE_MANAGER'] as const;
@@ -18,8 +20,8 @@ export const SELF_SERVICE_ROLES = ['MEMBER', 'EMPLOYER', 'STAGE_MANAGER'] as con
 const email = z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be an email address'));
 const password = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(256, 'must be at most 256 characters');
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);
 const name = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
 const SignUpInput = z.object({
@@ -27,6 +29,11 @@ const SignUpInput = z.object({
   password,
   name,
   role: z.enum(SELF_SERVICE_ROLES, { message: `must be one of ${SELF_SERVICE_ROLES.join(', ')}` }),
+}).superRefine((data, ctx) => {
+  // Length problems are already reported by `password`; add the policy's other reasons.
+  if (data.password.length < MIN_PASSWORD_LENGTH || data.password.length > MAX_PASSWORD_LENGTH) return;
+  const problem = passwordProblem(data.password, data);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
 });
 
 /**
@@ -50,6 +57,8 @@ type AccountServiceDeps = {
   clock: Clock;
   config: Pick<Config, 'approvalRequiredRoles' | 'adminEmail' | 'adminPassword'>;
   metrics?: Pick<Metrics, 'signInFailures'>;
+  /** Brute-force locks and sign-up rate limits (absent: none). */
+  security?: SecurityService;
 };
 
 export interface SignUpInput {
@@ -86,6 +95,7 @@ export class AccountService {
   /** Creates an account and its first device session. Roles needing approval start PENDING. */
   async signUp(input: SignUpInput, meta: RequestMeta) {
     const data = parseInput(SignUpInput, { ...input, role: input.role ?? 'MEMBER' }, 'input');
+    await this.deps.security?.consumeSignUp(meta.ipAddress);
     const status: UserStatus = this.deps.config.approvalRequiredRoles.includes(data.role) ? 'PENDING' : 'ACTIVE';
     const user = await this.createUser({ ...data, status }, { actorId: null, ipAddress: meta.ipAddress });
     const issued = await this.deps.sessions.issue(user, { device: input.device, meta, ignoreCap: true });
@@ -132,18 +142,23 @@ export class AccountService {
 
   /**
    * Checks credentials and opens a session. Unknown emails cost one argon2 verification too, so
-   * timing does not reveal which emails exist.
+   * timing does not reveal which emails exist. While the account or the client IP is locked after
+   * repeated failures, answers RATE_LIMITED before looking at the password at all.
    */
   async signIn(input: SignInInput, meta: RequestMeta): Promise<IssueResult & { user: User }> {
-    const user = await this.deps.users.findByEmail(String(input.email ?? ''));
+    const emailInput = String(input.email ?? '');
+    await this.deps.security?.assertSignInAllowed(emailInput, meta.ipAddress);
+    const user = await this.deps.users.findByEmail(emailInput);
     const valid = user ? await verifyPassword(user.passwordHash, input.password) : await verifyAgainstDummy(input.password);
     if (!user || !valid) {
       this.deps.metrics?.signInFailures.inc();
+      await this.deps.security?.recordSignInFailure(emailInput, meta.ipAddress, user);
       await this.deps.audit.record('user.sign_in_failed', { actorId: user?.id ?? null, ipAddress: meta.ipAddress }, user ? { type: 'User', id: user.id } : null, {
         emailKnown: Boolean(user),
       });
       throw unauthenticated('INVALID_CREDENTIALS');
     }
+    await this.deps.security?.recordSignInSuccess(emailInput);
     if (user.status === 'SUSPENDED') throw forbidden('ACCOUNT_SUSPENDED', withReason('Your account is suspended', user.statusReason, 'Contact an administrator to have it reactivated.'));
     if (user.status === 'REJECTED') throw forbidden('ACCOUNT_REJECTED', withReason('Your account request was rejected', user.statusReason, 'Contact an administrator if you think this is a mistake.'));
     const issued = await this.deps.sessions.issue(user, { device: input.device, meta, replaceSessionId: input.replaceSessionId });
@@ -170,6 +185,8 @@ export class AccountService {
     if (newPassword === input.currentPassword) {
       throw badUserInput([{ path: 'input.newPassword', message: 'must differ from the current password' }]);
     }
+    const problem = passwordProblem(newPassword, user);
+    if (problem) throw badUserInput([{ path: 'input.newPassword', message: problem }]);
     await this.deps.users.updatePasswordHash(user.id, await hashPassword(newPassword), this.now());
     await this.deps.audit.record('user.password_changed', { actorId: user.id, ipAddress: meta.ipAddress }, { type: 'User', id: user.id });
     if (input.signOutOtherSessions === false) return 0;

@@ -7,6 +7,7 @@ export type AuditAction =
   | 'user.signed_up'
   | 'user.signed_in'
   | 'user.sign_in_failed'
+  | 'user.sign_in_locked'
   | 'user.signed_out'
   | 'user.password_changed'
   | 'user.approved'
@@ -18,7 +19,10 @@ export type AuditAction =
   | 'session.revoked'
   | 'session.expired'
   | 'session.refreshed'
-  | 'session.debug_created';
+  | 'session.debug_created'
+  | 'portal.session_opened'
+  | 'portal.session_failed'
+  | 'portal.session_closed';
 
 /** Who did it, from where. */
 export interface AuditActor {

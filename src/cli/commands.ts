@@ -9,6 +9,7 @@ import { createCore, type Core } from '../core.js';
 import { backupDatabase, integrityCheck, listMigrations, openDatabase, schemaVersion } from '../db/open.js';
 import { secretPath } from '../lib/secret.js';
 import { randomToken } from '../lib/random.js';
+import { passwordProblem } from '../security/password-policy.js';
 import type { User } from '../accounts/store.js';
 import type { Session } from '../sessions/store.js';
 
@@ -80,9 +81,12 @@ export async function userCreate(
   const role = (options.admin ? 'ADMIN' : (options.role ?? 'MEMBER').toUpperCase()) as Role;
   if (!ROLES.includes(role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}`, 2);
   const generated = options.password ? null : randomToken(15);
+  const name = options.name ?? options.email.split('@')[0];
+  const problem = options.password === undefined ? null : passwordProblem(options.password, { email: options.email, name });
+  if (problem) throw new CliError(`--password ${problem}`);
   await withApp(config, async (app) => {
     const user = await app.services.accounts.createUser(
-      { email: options.email!, name: options.name ?? options.email!.split('@')[0], password: options.password ?? generated!, role, status: 'ACTIVE' },
+      { email: options.email!, name, password: options.password ?? generated!, role, status: 'ACTIVE' },
       { actorId: 'cli', ipAddress: null },
     );
     io.out(`created ${user.role} ${user.email} (${user.id})`);

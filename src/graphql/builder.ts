@@ -7,7 +7,7 @@ import { forbidden, unauthenticated } from './errors.js';
 import type { Viewer } from '../sessions/service.js';
 
 /** Global ids are our own prefixed ids (`usr_…`, `ses_…`): readable, and `node(id)` routes on the prefix. */
-const TYPENAME_BY_PREFIX: Record<string, string> = { usr: 'User', ses: 'Session', job: 'Job' };
+const TYPENAME_BY_PREFIX: Record<string, string> = { usr: 'User', ses: 'Session', job: 'Job', prt: 'Portal', pss: 'PortalSession' };
 
 /** Throws MISSING_TOKEN unless the request carries a live session. */
 export function requireViewer(ctx: GraphQLContext): Viewer {

@@ -8,6 +8,8 @@ import type { AuditService } from '../audit/service.js';
 import type { RequestMeta, SessionService, Viewer } from '../sessions/service.js';
 import type { OpsService } from '../ops/service.js';
 import type { JobService } from '../jobs/service.js';
+import type { PortalService } from '../portal/service.js';
+import type { Portal } from '../portal/store.js';
 import type { Logger } from '../lib/logger.js';
 
 /** Everything the resolvers call into. */
@@ -17,6 +19,7 @@ export interface Services {
   audit: AuditService;
   ops: OpsService;
   jobs: JobService;
+  portal: PortalService;
 }
 
 /** Shared, long-lived parts of the app handed to every request. */
@@ -31,6 +34,7 @@ export interface AppDeps {
 /** Per-request loaders; new for every operation so nothing about a user outlives a request. */
 export interface Loaders {
   users: DataLoader<string, User | null>;
+  portals: DataLoader<string, Portal | null>;
 }
 
 /** The GraphQL context of one operation (HTTP request or graphql-ws subscribe). */
@@ -70,6 +74,11 @@ export function createContext(
     users: new DataLoader(async (ids) => {
       const users = await deps.services.accounts.getUsers(ids);
       const byId = new Map(users.map((u) => [u.id, u]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    portals: new DataLoader(async (ids) => {
+      const portals = await deps.services.portal.findPortals(ids);
+      const byId = new Map(portals.map((p) => [p.id, p]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
   };

@@ -21,6 +21,12 @@ export function normalizeError(error: GraphQLError): GraphQLError {
   const extensions = { ...(error.extensions ?? {}) } as Record<string, unknown>;
   delete extensions.originalError;
   let message = error.message;
+  if (extensions.code === 'OPERATION_RESOLUTION_FAILURE') {
+    // yoga's own code for "which operation?": one of ours, as over graphql-ws.
+    extensions.code = 'BAD_REQUEST';
+    extensions.reason = 'UNKNOWN_OPERATION';
+    message = `${message} Send "operationName" naming one of the document's operations.`;
+  }
   if (extensions.code === 'BAD_REQUEST' && !extensions.reason) {
     const match = BAD_REQUEST_REASONS.find(([pattern]) => pattern.test(error.message));
     extensions.reason = match?.[1] ?? 'BAD_REQUEST';
@@ -57,9 +63,28 @@ function normalizeResult(result: ExecutionResult): ExecutionResult {
 /** Yoga plugin applying {@link normalizeError} to every single (non-streamed) HTTP result. */
 export function useErrorCodes(): Plugin {
   return {
-    onResultProcess({ result, setResult }) {
+    onResultProcess({ result, setResult, resultProcessor, setResultProcessor }) {
+      if (!resultProcessor) {
+        // No media type in Accept fits (e.g. `Accept: image/png`, or JSON for a subscription): yoga
+        // would answer 406 with an empty body. Answer 406 with a typed error instead.
+        if (result && typeof result === 'object' && Symbol.asyncIterator in result) void (result as AsyncGenerator).return?.(undefined);
+        setResultProcessor(notAcceptable, 'application/json');
+        return;
+      }
       if (Array.isArray(result)) setResult(result.map(normalizeResult));
       else if (result && typeof result === 'object' && 'errors' in result) setResult(normalizeResult(result as ExecutionResult));
     },
   };
+}
+
+function notAcceptable(_result: unknown, fetchAPI: { Response: typeof Response }) {
+  const error = {
+    message:
+      'The server cannot answer in any media type your Accept header allows. Accept application/graphql-response+json or application/json (text/event-stream for subscriptions over HTTP).',
+    extensions: { code: 'BAD_REQUEST', reason: 'NOT_ACCEPTABLE' },
+  };
+  return new fetchAPI.Response(JSON.stringify({ errors: [error] }), {
+    status: 406,
+    headers: { 'content-type': 'application/json; charset=utf-8', accept: 'application/graphql-response+json, application/json, text/event-stream' },
+  });
 }

@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'BAD_REQUEST'
+  | 'PORTAL_LOGIN_FAILED'
+  | 'PORTAL_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export type UnauthenticatedReason =
@@ -100,8 +102,9 @@ export function conflict(reason: string, message: string) {
   return new GraphQLError(message, { extensions: { code: 'CONFLICT', reason } });
 }
 
-export function rateLimited(retryAfterSeconds: number, reason = 'TOO_MANY_ATTEMPTS') {
-  return new GraphQLError(`Too many attempts. Wait ${retryAfterSeconds} seconds and try again.`, {
+/** Refused for now; `retryAfterSeconds` says when to try again (and `message`, when given, in words). */
+export function rateLimited(retryAfterSeconds: number, reason = 'TOO_MANY_ATTEMPTS', message?: string) {
+  return new GraphQLError(message ?? `Too many attempts. Wait ${retryAfterSeconds} seconds and try again.`, {
     extensions: { code: 'RATE_LIMITED', reason, retryAfterSeconds },
   });
 }
@@ -109,6 +112,20 @@ export function rateLimited(retryAfterSeconds: number, reason = 'TOO_MANY_ATTEMP
 /** A malformed HTTP request (bad JSON, wrong content type, too large, batching). */
 export function badRequest(reason: string, message: string) {
   return new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', reason } });
+}
+
+/** The upstream portal refused the credentials (or re-showed its login form); `detail` says how. */
+export function portalLoginFailed(detail: string) {
+  return new GraphQLError(`The portal did not accept the login. ${detail} Check the username and password and try again; nothing was stored.`, {
+    extensions: { code: 'PORTAL_LOGIN_FAILED', detail },
+  });
+}
+
+/** The upstream portal could not be reached, timed out or answered 5xx; `detail` says which. */
+export function portalUnavailable(detail: string) {
+  return new GraphQLError(`The portal is not reachable right now. ${detail} Try again in a few minutes.`, {
+    extensions: { code: 'PORTAL_UNAVAILABLE', detail },
+  });
 }
 
 /** True when the error was raised on purpose with one of our codes, so it is safe to show. */

@@ -60,12 +60,20 @@ const SessionStatsRef = builder.objectRef<Stats['sessions']>('SessionStats').imp
   }),
 });
 
+const PortalSessionStatsRef = builder.objectRef<Stats['portalSessions']>('PortalSessionStats').implement({
+  fields: (t) => ({
+    active: t.exposeInt('active', { description: 'Live portal sessions (ACTIVE or REFRESHING; idle ones only before their deadline).' }),
+    keepAlive: t.exposeInt('keepAlive', { description: 'Live portal sessions the keeper refreshes in the background.' }),
+  }),
+});
+
 const StatsRef = builder.objectRef<Stats>('Stats').implement({
   description: 'Admin counters, read from the database on each request.',
   fields: (t) => ({
     users: t.field({ type: UserStatsRef, resolve: (s) => s.users }),
     sessions: t.field({ type: SessionStatsRef, resolve: (s) => s.sessions }),
     jobs: t.field({ type: JobStatsRef, resolve: (s) => s.jobs }),
+    portalSessions: t.field({ type: PortalSessionStatsRef, resolve: (s) => s.portalSessions }),
   }),
 });
 

@@ -6,6 +6,7 @@ import type { UserStatus, UserStore } from '../accounts/store.js';
 import type { Role } from '../config.js';
 import type { JobService } from '../jobs/service.js';
 import type { JobStats } from '../jobs/store.js';
+import type { PortalService } from '../portal/service.js';
 import { VERSION } from '../version.js';
 
 /** The `/health` and `health` answer; both share these keys. */
@@ -22,9 +23,18 @@ export interface Stats {
   users: Record<UserStatus, number> & { total: number; byRole: { role: Role; count: number }[] };
   sessions: SessionStats;
   jobs: JobStats;
+  portalSessions: { active: number; keepAlive: number };
 }
 
-type OpsDeps = { users: UserStore; sessions: SessionStore; jobs: JobService; clock: Clock; db: Db; startedAt: number };
+type OpsDeps = {
+  users: UserStore;
+  sessions: SessionStore;
+  jobs: JobService;
+  portal: Pick<PortalService, 'counts'>;
+  clock: Clock;
+  db: Db;
+  startedAt: number;
+};
 
 /** Health, readiness and admin statistics. */
 export class OpsService {
@@ -32,13 +42,14 @@ export class OpsService {
 
   async health(): Promise<Health> {
     const now = unixSeconds(this.deps.clock);
+    const portal = await this.deps.portal.counts();
     return {
       status: 'ok',
       version: VERSION,
       uptimeSeconds: Math.max(0, Math.floor((Date.now() - this.deps.startedAt) / 1000)),
       activeSessions: await this.deps.sessions.countActive(now),
-      activePortalSessions: 0,
-      keepAlivePortalSessions: 0,
+      activePortalSessions: portal.active,
+      keepAlivePortalSessions: portal.keepAlive,
     };
   }
 
@@ -72,6 +83,7 @@ export class OpsService {
       users: { ...byStatus, total, byRole: await this.deps.users.countByRole() },
       sessions: await this.deps.sessions.stats(now, now - 86400),
       jobs: await this.deps.jobs.stats(),
+      portalSessions: await this.deps.portal.counts(),
     };
   }
 }

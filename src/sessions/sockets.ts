@@ -93,6 +93,12 @@ export class SessionSockets {
     setImmediate(() => this.close(socket, pending.reason));
   }
 
+  /** Whether `socket` may be tied to `sessionId` without the session exceeding `max` sockets. */
+  hasRoomFor(sessionId: string, socket: ClosableSocket, max: number): boolean {
+    const sockets = this.bySession.get(sessionId)?.sockets;
+    return !sockets || sockets.has(socket) || sockets.size < max;
+  }
+
   /** Number of sockets tied to at least one session. */
   get socketCount(): number {
     return this.state.size;

@@ -49,7 +49,7 @@ export interface TestApp {
 /** Starts a real app on 127.0.0.1:0 with a fresh temp SQLite file. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dir?: string; clock?: ManualClock; sqlTrace?: (sql: string) => void } = {},
+  options: { dir?: string; clock?: ManualClock; sqlTrace?: (sql: string) => void; portalTimeoutMs?: number } = {},
 ): Promise<TestApp> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   if (!options.dir) onCleanup(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,7 +69,15 @@ export async function startTestApp(
       callback();
     },
   });
-  const app = await createApp(config, { clock, logDestination: sink, sweeper: false, sqlTrace: options.sqlTrace });
+  // Timers off: tests run `app.sweep()` and `app.portalKeeper.sweep()` themselves after moving the clock.
+  const app = await createApp(config, {
+    clock,
+    logDestination: sink,
+    sweeper: false,
+    portalKeeper: false,
+    sqlTrace: options.sqlTrace,
+    portalTimeoutMs: options.portalTimeoutMs,
+  });
   const url = await app.start(0);
   let stopped = false;
   const stop = async () => {

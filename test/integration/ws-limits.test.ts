@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { SignUpDocument } from '../generated/graphql.js';
+import { gqlData, startTestApp } from '../utils/app.js';
+import { openRawWs, type RawWs } from '../utils/raw-ws.js';
+import { waitFor } from '../utils/queue.js';
+
+const SESSION_EVENTS = 'subscription { sessionEvents { type } }';
+
+async function signUp(url: string, email: string): Promise<string> {
+  const data = await gqlData(url, SignUpDocument, { input: { email, password: 'socket-password-1', name: 'Sockets' } });
+  return data.signUp.token;
+}
+
+function errorsOf(message: { payload?: unknown }) {
+  return message.payload as { message: string; extensions: Record<string, unknown> }[];
+}
+
+describe('graphql-ws socket limits', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({ DATABASE_PATH: '/tmp/x.db' });
+    expect([config.wsInitTimeout, config.wsMaxSubscriptionsPerSocket, config.wsMaxSocketsPerSession]).toEqual([5, 50, 20]);
+  });
+
+  it('closes a socket that never sends connection_init with 4408', async () => {
+    const t = await startTestApp({ WS_INIT_TIMEOUT: '1s' });
+    const ws = await openRawWs(t.wsUrl);
+    const started = Date.now();
+    expect(await ws.closed).toEqual({ code: 4408, reason: 'Connection initialisation timeout' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    // A socket that does initialise in time is not affected.
+    const ok = await openRawWs(t.wsUrl);
+    await ok.init();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(ok.isOpen).toBe(true);
+  });
+
+  it('caps operations per socket at 50 by default: the 51st gets RATE_LIMITED / TOO_MANY_SUBSCRIPTIONS and the socket stays open', async () => {
+    const t = await startTestApp();
+    const token = await signUp(t.url, 'many-subs@example.test');
+    const ws = await openRawWs(t.wsUrl);
+    await ws.init({ authorization: `Bearer ${token}` });
+    for (let i = 1; i <= 50; i++) ws.send({ type: 'subscribe', id: `s${i}`, payload: { query: SESSION_EVENTS } });
+    const refused = await ws.request('s51', { query: SESSION_EVENTS });
+    expect(refused.type).toBe('error');
+    expect(errorsOf(refused)).toEqual([
+      {
+        message: 'This connection already runs 50 operations, the most allowed. Complete one before starting another, or open another connection.',
+        extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_SUBSCRIPTIONS', limit: 50 },
+      },
+    ]);
+    // None of the first 50 was refused.
+    expect(ws.messages.pending).toEqual([]);
+    expect(ws.isOpen).toBe(true);
+    // Completing one frees a slot.
+    ws.send({ type: 'complete', id: 's1' });
+    await waitFor(() => true, 'tick');
+    const health = await ws.request('q', { query: '{ health { status } }' });
+    expect(health).toEqual({ id: 'q', type: 'next', payload: { data: { health: { status: 'ok' } } } });
+  });
+
+  it('caps sockets per session: the extra connection is closed with 4429 TOO_MANY_SOCKETS; a per-operation token gets a typed error', async () => {
+    const t = await startTestApp({ WS_MAX_SOCKETS_PER_SESSION: '2' });
+    const token = await signUp(t.url, 'many-sockets@example.test');
+    const sockets: RawWs[] = [];
+    for (let i = 0; i < 2; i++) {
+      const ws = await openRawWs(t.wsUrl);
+      await ws.init({ authorization: `Bearer ${token}` });
+      sockets.push(ws);
+    }
+    const third = await openRawWs(t.wsUrl);
+    third.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+    expect(await third.closed).toEqual({ code: 4429, reason: 'TOO_MANY_SOCKETS' });
+
+    // GraphiQL style: empty connection_init, token per operation. The socket stays open.
+    const graphiql = await openRawWs(t.wsUrl);
+    await graphiql.init();
+    const answer = await graphiql.request('1', { query: '{ me { email } }', extensions: { headers: { Authorization: `Bearer ${token}` } } });
+    expect(answer.type).toBe('error');
+    expect(errorsOf(answer)[0].extensions).toEqual({ code: 'RATE_LIMITED', reason: 'TOO_MANY_SOCKETS', limit: 2 });
+    expect(graphiql.isOpen).toBe(true);
+
+    // Closing one makes room again; other sessions were never limited.
+    sockets[0].socket.close();
+    await sockets[0].closed;
+    await waitFor(() => t.app.sockets.socketCount === 1, 'the closed socket to unregister');
+    const again = await openRawWs(t.wsUrl);
+    await again.init({ authorization: `Bearer ${token}` });
+    const other = await openRawWs(t.wsUrl);
+    await other.init({ authorization: `Bearer ${await signUp(t.url, 'other-sockets@example.test')}` });
+  });
+
+  it('checks Origin against ALLOWED_ORIGINS at the upgrade: 403 for a foreign browser origin; listed, same-origin and absent pass', async () => {
+    const t = await startTestApp({ ALLOWED_ORIGINS: 'https://app.example.test' });
+    await expect(openRawWs(t.wsUrl, { origin: 'https://evil.example.test' })).rejects.toMatchObject({ status: 403 });
+    await expect(openRawWs(t.wsUrl, { origin: 'null' })).rejects.toMatchObject({ status: 403 });
+    const origins: Record<string, string>[] = [{ origin: 'https://app.example.test' }, { origin: new URL(t.url).origin }, {}];
+    for (const headers of origins) {
+      const ws = await openRawWs(t.wsUrl, headers);
+      await ws.init();
+      expect(ws.isOpen).toBe(true);
+    }
+    // Without ALLOWED_ORIGINS nothing is checked (tokens, not cookies, authenticate sockets).
+    const open = await startTestApp();
+    const ws = await openRawWs(open.wsUrl, { origin: 'https://anywhere.example.test' });
+    await ws.init();
+  });
+
+  it('closes a socket sending a frame over 1 MiB with 1009', async () => {
+    const t = await startTestApp();
+    const ws = await openRawWs(t.wsUrl);
+    await ws.init();
+    ws.send({ type: 'subscribe', id: '1', payload: { query: `{ health { status } } #${'x'.repeat(1024 * 1024)}` } });
+    expect((await ws.closed).code).toBe(1009);
+    const after = await openRawWs(t.wsUrl);
+    await after.init();
+    expect((await after.request('1', { query: '{ health { status } }' })).type).toBe('next');
+  });
+});
+
+describe('bad subscribe messages', () => {
+  it('answers a well-formed subscribe with bad GraphQL or variables by an error message and keeps the socket', async () => {
+    const t = await startTestApp();
+    const ws = await openRawWs(t.wsUrl);
+    await ws.init();
+    const cases: [Record<string, unknown>, string][] = [
+      [{ query: '{ health { ' }, 'GRAPHQL_PARSE_FAILED'],
+      [{ query: '' }, 'GRAPHQL_PARSE_FAILED'],
+      [{ query: '{ nope }' }, 'GRAPHQL_VALIDATION_FAILED'],
+      [{ query: 'query A { health { status } } query B { health { status } }' }, 'BAD_REQUEST'],
+      [{ query: 'query A { health { status } }', operationName: 'Nope' }, 'BAD_REQUEST'],
+      [{ query: 'query($id: ID!) { user(id: $id) { id } }', variables: { id: { a: 1 } } }, 'BAD_USER_INPUT'],
+      [{ query: 'query($id: ID!) { user(id: $id) { id } }' }, 'BAD_USER_INPUT'],
+      [{ query: '{ me { email } }', extensions: { headers: { authorization: 'Bearer gh_nope' } } }, 'UNAUTHENTICATED'],
+      [{ query: '{ me { email } }', extensions: { headers: 'not an object' } }, 'UNAUTHENTICATED'],
+    ];
+    for (const [i, [payload, code]] of cases.entries()) {
+      const answer = await ws.request(`bad${i}`, payload);
+      const errors = answer.type === 'error' ? errorsOf(answer) : (answer.payload as { errors: ReturnType<typeof errorsOf> }).errors;
+      expect(errors?.[0]?.extensions?.code, JSON.stringify(payload)).toBe(code);
+      expect(ws.isOpen).toBe(true);
+    }
+    expect((await ws.request('fine', { query: '{ health { status } }' })).payload).toEqual({ data: { health: { status: 'ok' } } });
+  });
+
+  it('closes with 4400 on protocol-level garbage (not JSON, unknown or server-only message types, bad shapes) and nothing else', async () => {
+    const t = await startTestApp();
+    const garbage: unknown[] = [
+      'not json',
+      '[]',
+      { type: 'bogus' },
+      { type: 'next', id: '1', payload: { data: null } },
+      { type: 'error', id: '1', payload: [{ message: 'x' }] },
+      { type: 'connection_ack' },
+      { type: 'subscribe', payload: { query: '{ health { status } }' } },
+      { type: 'subscribe', id: 1, payload: { query: '{ health { status } }' } },
+      { type: 'subscribe', id: 'x', payload: { query: 42 } },
+      { type: 'subscribe', id: 'x', payload: { query: '{ health { status } }', variables: 'nope' } },
+    ];
+    for (const message of garbage) {
+      const ws = await openRawWs(t.wsUrl);
+      await ws.init();
+      ws.send(message);
+      expect(await ws.closed, JSON.stringify(message)).toEqual({ code: 4400, reason: 'Invalid message received' });
+    }
+    expect(t.logs.join('')).not.toContain('internal error in a graphql-ws message');
+  });
+});
