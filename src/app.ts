@@ -85,7 +85,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const { accounts, sessions, ops } = services;
   const deps: AppDeps = { config, clock, events, services, log };
   const socketRegistry = new SessionSockets(events);
-  const portalKeeper = new PortalKeeper({ service: services.portal, log, tickSeconds: config.portalKeeperTick });
+  const portalKeeper = new PortalKeeper({
+    service: services.portal,
+    log,
+    tickSeconds: config.portalKeeperTick,
+    onSweep: (seconds) => metrics.keeperSweepSeconds.observe({ keeper: 'portal' }, seconds),
+  });
 
   if (config.devMode) {
     log.warn('DEV_MODE is on: debug sessions are enabled. Never run production with DEV_MODE=true.');

@@ -33,6 +33,8 @@ export interface KeeperOptions {
   chunkSize?: number;
   /** Upstream calls in flight at once within a chunk (default 8). */
   concurrency?: number;
+  /** Told the duration of every finished sweep, in seconds (metrics). */
+  onSweep?: (seconds: number) => void;
 }
 
 /**
@@ -80,6 +82,7 @@ export class PortalKeeper {
       (result) => {
         this.current = null;
         this.lastSweep = { finishedAt: Date.now(), durationMs: Date.now() - started, result };
+        this.options.onSweep?.((Date.now() - started) / 1000);
         const changed = result.expired + result.refreshed + result.reloggedIn + result.failed + result.unavailable + result.interrupted + result.deleted;
         if (changed > 0) this.options.log?.info({ ...result, durationMs: Date.now() - started }, 'portal keeper sweep');
         return result;

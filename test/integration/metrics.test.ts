@@ -50,6 +50,8 @@ describe('/metrics', () => {
     expect(sample(after, 'gatehouse_keeper_sweep_seconds_count', 'keeper="sessions"') ?? 0).toBe(0);
     await app.sweep();
     expect(sample(await scrape(url), 'gatehouse_keeper_sweep_seconds_count', 'keeper="sessions"')).toBe(1);
+    await app.portalKeeper.sweep();
+    expect(sample(await scrape(url), 'gatehouse_keeper_sweep_seconds_count', 'keeper="portal"')).toBe(1);
   });
 });
 
