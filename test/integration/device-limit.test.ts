@@ -9,7 +9,7 @@ import {
   type SessionEventsSubscription,
   type SignInMutation,
 } from '../generated/graphql.js';
-import { connectWs, errorOf, gql, gqlData, startTestApp, type Subscription, type TestApp, type WsConnection } from '../utils/app.js';
+import { connectWs, errorOf, recordOrder, gql, gqlData, startTestApp, type Subscription, type TestApp, type WsConnection } from '../utils/app.js';
 
 const PASSWORD = 'device-password-1';
 
@@ -67,21 +67,29 @@ function totalCount(t: TestApp, userId: string): number {
   return t.app.db.prepare('select count(*) from sessions where user_id = ?').pluck().get(userId) as number;
 }
 
-/** Records, in order, each SessionEvents result type delivered on `sub` and the close of `conn`. */
-function recordOrder(conn: WsConnection, sub: Subscription<SessionEventsSubscription>): string[] {
-  const order: string[] = [];
-  const push = sub.results.push.bind(sub.results);
-  sub.results.push = (value) => {
-    order.push(value.data?.sessionEvents.type ?? `error:${JSON.stringify(value.errors)}`);
-    push(value);
-  };
-  void conn.closed.then((closed) => order.push(`closed:${closed.code}:${closed.reason}`));
-  return order;
-}
 
 /** Resolves 'closed' if the socket closes within `ms`, else 'open'. */
 function stillOpenAfter(conn: WsConnection, ms = 50): Promise<'open' | 'closed'> {
   return Promise.race([conn.closed.then(() => 'closed' as const), new Promise<'open'>((r) => setTimeout(() => r('open'), ms))]);
+}
+
+/** Device 1 got REVOKED (DEVICE_LIMIT, about itself) and then, and only then, close 4401. */
+async function expectSignedOutByDeviceLimit(
+  ws: WsConnection,
+  sub: Subscription<SessionEventsSubscription>,
+  order: string[],
+  sessionId: string,
+) {
+  const revoked = await sub.results.next(5000, 'REVOKED on the signed-out device');
+  expect(revoked.errors).toBeUndefined();
+  expect(revoked.data?.sessionEvents).toEqual({
+    type: 'REVOKED',
+    reason: 'DEVICE_LIMIT',
+    isCurrent: true,
+    session: { id: sessionId, deviceName: 'Laptop One', revokedReason: 'DEVICE_LIMIT' },
+  });
+  expect(await ws.closed).toEqual({ code: 4401, reason: 'SESSION_REVOKED:DEVICE_LIMIT' });
+  expect(order).toEqual(['REVOKED', 'closed:4401:SESSION_REVOKED:DEVICE_LIMIT']);
 }
 
 describe('device cap (policy reject, default 3)', () => {
@@ -126,7 +134,7 @@ describe('device cap (policy reject, default 3)', () => {
     const sub1 = await watchSessions(count, ws1, user.id);
     const ws2 = connectWs(t.wsUrl, { token: d2.token });
     const sub2 = await watchSessions(count, ws2, user.id);
-    const order1 = recordOrder(ws1, sub1);
+    const order1 = recordOrder(ws1, sub1, 'sessionEvents');
 
     const refused = await signIn(t.url, 'replace@example.test', 'Desktop Four');
     expect(refused.body.data?.signIn.__typename).toBe('DeviceLimitReached');
@@ -139,17 +147,7 @@ describe('device cap (policy reject, default 3)', () => {
     expect(replaced.user.id).toBe(user.id);
 
     // Device 1: REVOKED (DEVICE_LIMIT, about itself) arrives, then the socket closes with 4401.
-    const revoked = await sub1.results.next(5000, 'REVOKED on device 1');
-    expect(revoked.errors).toBeUndefined();
-    expect(revoked.data?.sessionEvents).toEqual({
-      type: 'REVOKED',
-      reason: 'DEVICE_LIMIT',
-      isCurrent: true,
-      session: { id: d1.session.id, deviceName: 'Laptop One', revokedReason: 'DEVICE_LIMIT' },
-    });
-    expect(await ws1.closed).toEqual({ code: 4401, reason: 'SESSION_REVOKED:DEVICE_LIMIT' });
-    // The REVOKED notice was delivered before the socket closed, and nothing else.
-    expect(order1).toEqual(['REVOKED', 'closed:4401:SESSION_REVOKED:DEVICE_LIMIT']);
+    await expectSignedOutByDeviceLimit(ws1, sub1, order1, d1.session.id);
 
     // Device 1's token over HTTP: 401 + WWW-Authenticate, and a readable GraphQL error.
     const me1 = await gql(t.url, MeDocument, undefined, { token: d1.token });
@@ -283,7 +281,7 @@ describe('device cap (policy evict-oldest)', () => {
 
     const ws1 = connectWs(t.wsUrl, { token: d1.token });
     const sub1 = await watchSessions(count, ws1, user.id);
-    const order1 = recordOrder(ws1, sub1);
+    const order1 = recordOrder(ws1, sub1, 'sessionEvents');
 
     // Past SESSION_ACTIVITY_WRITE_INTERVAL (60s), devices 2 and 3 make requests; device 1 does not.
     t.clock.advance(61);
@@ -298,16 +296,7 @@ describe('device cap (policy evict-oldest)', () => {
     const fourth = await signInOk(t.url, email, 'Desktop Four');
     expect(fourth.session.deviceName).toBe('Desktop Four');
 
-    const revoked = await sub1.results.next(5000, 'REVOKED on the evicted device');
-    expect(revoked.data?.sessionEvents).toEqual({
-      type: 'REVOKED',
-      reason: 'DEVICE_LIMIT',
-      isCurrent: true,
-      session: { id: d1.session.id, deviceName: 'Laptop One', revokedReason: 'DEVICE_LIMIT' },
-    });
-    expect(await ws1.closed).toEqual({ code: 4401, reason: 'SESSION_REVOKED:DEVICE_LIMIT' });
-    // The REVOKED notice was delivered before the socket closed, and nothing else.
-    expect(order1).toEqual(['REVOKED', 'closed:4401:SESSION_REVOKED:DEVICE_LIMIT']);
+    await expectSignedOutByDeviceLimit(ws1, sub1, order1, d1.session.id);
 
     const me1 = await gql(t.url, MeDocument, undefined, { token: d1.token });
     expect(me1.status).toBe(401);

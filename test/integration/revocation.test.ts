@@ -33,6 +33,7 @@ import {
   gql,
   gqlData,
   startTestApp,
+  recordOrder,
   type Subscription,
   type TestApp,
   type WsConnection,
@@ -99,13 +100,7 @@ async function watch(t: TestApp, count: TopicCounter, device: Device, userId: st
   const conn = connectWs(t.wsUrl, { token: device.token });
   const before = count('user:sessions', userId);
   const sub = conn.subscribe(SessionEventsDocument, {});
-  const order: string[] = [];
-  const push = sub.results.push.bind(sub.results);
-  sub.results.push = (value) => {
-    order.push(value.data?.sessionEvents.type ?? `error:${JSON.stringify(value.errors)}`);
-    push(value);
-  };
-  void conn.closed.then((closed) => order.push(`closed:${closed.code}:${closed.reason}`));
+  const order = recordOrder(conn, sub, 'sessionEvents');
   await vi.waitFor(() => expect(count('user:sessions', userId)).toBeGreaterThan(before), { timeout: 5000, interval: 5 });
   return { conn, sub, order };
 }

@@ -213,3 +213,19 @@ export function connected(connection: WsConnection): Promise<void> {
     connection.closed.then((e) => reject(new Error(`closed before connecting: ${e.code} ${e.reason}`)));
   });
 }
+
+/**
+ * Records, in order, the `type` of each event delivered on a subscription (field `field` of its
+ * data) and finally the close of the connection, e.g. `['REVOKED', 'closed:4401:SESSION_REVOKED:…']`.
+ */
+export function recordOrder<T>(conn: WsConnection, sub: Subscription<T>, field: keyof T): string[] {
+  const order: string[] = [];
+  const push = sub.results.push.bind(sub.results);
+  sub.results.push = (value) => {
+    const data = value.data as Record<string, { type?: string }> | null | undefined;
+    order.push(data?.[field as string]?.type ?? `error:${JSON.stringify(value.errors)}`);
+    push(value);
+  };
+  void conn.closed.then((closed) => order.push(`closed:${closed.code}:${closed.reason}`));
+  return order;
+}
