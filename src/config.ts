@@ -104,6 +104,7 @@ const EnvSchema = z.object({
   SIGNIN_LOCK_MAX: duration('15m'),
   SIGNIN_FAILURE_DECAY: duration('15m'),
   SIGNUP_RATE_LIMIT: rateLimit('10/10m'),
+  PORTAL_LOGIN_RATE_LIMIT: rateLimit('30/10m'),
   INTROSPECTION: z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
@@ -148,6 +149,8 @@ export interface Config {
   signInFailureDecay: number;
   /** Sign-ups per client IP per window; null = unlimited. */
   signUpRateLimit: RateLimit | null;
+  /** New upstream portal logins per user (reused sessions are free). */
+  portalLoginRateLimit: RateLimit | null;
   /** Schema introspection (and GraphiQL); default on unless NODE_ENV=production. */
   introspection: boolean;
   /** graphql-armor limits on every operation (HTTP and graphql-ws). */
@@ -205,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signInLockMax: e.SIGNIN_LOCK_MAX,
     signInFailureDecay: e.SIGNIN_FAILURE_DECAY,
     signUpRateLimit: e.SIGNUP_RATE_LIMIT,
+    portalLoginRateLimit: e.PORTAL_LOGIN_RATE_LIMIT,
     introspection: e.INTROSPECTION === undefined ? e.NODE_ENV !== 'production' : ['true', '1', 'yes'].includes(e.INTROSPECTION),
     queryLimits: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

@@ -62,9 +62,10 @@ export interface Core {
 export function createCore(config: Config, options: CoreOptions = {}): Core {
   const clock = options.clock ?? systemClock;
   const log = createLogger(config.logLevel, options.logDestination);
+  // The secret first: a refused (world-readable) secret file must not leave a database open.
+  const secret = loadOrCreateSecret(config);
   const db = openDatabase(config.databasePath, options.sqlTrace);
   migrate(db);
-  const secret = loadOrCreateSecret(config);
 
   // Unless a test passes its own, events also go through the database to and from other processes.
   const relay: RelayedEvents | null = options.events ? null : createRelayedEvents(new SqliteOutboxStore(db), clock, log);
@@ -86,6 +87,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
     secret,
     connectors: options.portalConnectors ?? createConnectors({ timeoutMs: options.portalTimeoutMs }),
     log,
+    security,
   });
   const ops = new OpsService({ users, sessions: sessionStore, jobs, portal, clock, db, startedAt: Date.now() });
   const services: Services = { accounts, sessions, audit, ops, jobs, portal };

@@ -1,3 +1,4 @@
+import type { SecurityService } from '../security/service.js';
 import { z } from 'zod';
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
@@ -91,6 +92,8 @@ type PortalServiceDeps = {
   secret: Buffer;
   connectors: ConnectorRegistry;
   log?: Logger;
+  /** Limits new upstream logins per user (a reused session costs nothing and is not counted). */
+  security?: Pick<SecurityService, 'consumePortalLogin'>;
 };
 
 /** Dead sessions are kept this long (for `portalSessions` to show why) before the keeper deletes them. */
@@ -214,6 +217,7 @@ export class PortalService {
       }
     }
 
+    await this.deps.security?.consumePortalLogin(viewer.user.id);
     const connector = this.connector(portal);
     const now = this.now();
     const id = newId('pss');

@@ -8,7 +8,7 @@ import type { FailureCounter, SecurityStore } from './store.js';
 /** The first lock lasts this long; each further failure doubles it up to SIGNIN_LOCK_MAX. */
 export const FIRST_LOCK_SECONDS = 30;
 
-type SecurityConfig = Pick<Config, 'signInLockThreshold' | 'signInIpLockThreshold' | 'signInLockMax' | 'signInFailureDecay' | 'signUpRateLimit'>;
+type SecurityConfig = Pick<Config, 'signInLockThreshold' | 'signInIpLockThreshold' | 'signInLockMax' | 'signInFailureDecay' | 'signUpRateLimit' | 'portalLoginRateLimit'>;
 
 type SecurityDeps = {
   store: SecurityStore;
@@ -133,29 +133,48 @@ export class SecurityService {
   async consumeSignUp(ip: string | null): Promise<void> {
     const limit = this.deps.config.signUpRateLimit;
     if (!limit || !ip) return;
+    await this.consumeWindow(`signup:${ip}`, limit, (retryAfter) =>
+      rateLimited(
+        retryAfter,
+        'TOO_MANY_SIGN_UPS',
+        `Too many sign-ups from your network address (at most ${limit.count} per ${inWords(limit.windowSeconds)}). Try again in ${inWords(retryAfter)}.`,
+      ),
+    );
+  }
+
+  /** Takes one upstream portal login from the user's allowance; RATE_LIMITED (TOO_MANY_PORTAL_LOGINS) when used up. */
+  async consumePortalLogin(userId: string): Promise<void> {
+    const limit = this.deps.config.portalLoginRateLimit;
+    if (!limit) return;
+    await this.consumeWindow(`portal:${userId}`, limit, (retryAfter) =>
+      rateLimited(
+        retryAfter,
+        'TOO_MANY_PORTAL_LOGINS',
+        `Too many new portal logins for your account (at most ${limit.count} per ${inWords(limit.windowSeconds)}). Reuse an open portal session, or try again in ${inWords(retryAfter)}.`,
+      ),
+    );
+  }
+
+  /** Fixed-window counter: one hit against `key`, or the refusal built by `refuse` when the window is full. */
+  private async consumeWindow(key: string, limit: { count: number; windowSeconds: number }, refuse: (retryAfter: number) => Error) {
     const now = this.now();
     let retryAfter = 0;
-    await this.deps.store.updateWindow(`signup:${ip}`, (current) => {
-      if (!current || current.startedAt + limit.windowSeconds <= now) return { key: `signup:${ip}`, startedAt: now, hits: 1 };
+    await this.deps.store.updateWindow(key, (current) => {
+      if (!current || current.startedAt + limit.windowSeconds <= now) return { key, startedAt: now, hits: 1 };
       if (current.hits >= limit.count) {
         retryAfter = Math.max(1, current.startedAt + limit.windowSeconds - now);
         return null;
       }
       return { ...current, hits: current.hits + 1 };
     });
-    if (retryAfter > 0) {
-      throw rateLimited(
-        retryAfter,
-        'TOO_MANY_SIGN_UPS',
-        `Too many sign-ups from your network address (at most ${limit.count} per ${inWords(limit.windowSeconds)}). Try again in ${inWords(retryAfter)}.`,
-      );
-    }
+    if (retryAfter > 0) throw refuse(retryAfter);
   }
 
   /** Deletes counters and windows that can no longer matter. Returns how many rows went. */
   async purge(): Promise<number> {
     const now = this.now();
-    const { signInFailureDecay, signUpRateLimit } = this.deps.config;
-    return this.deps.store.purge(now - signInFailureDecay, now - (signUpRateLimit?.windowSeconds ?? 0));
+    const { signInFailureDecay, signUpRateLimit, portalLoginRateLimit } = this.deps.config;
+    const longestWindow = Math.max(signUpRateLimit?.windowSeconds ?? 0, portalLoginRateLimit?.windowSeconds ?? 0);
+    return this.deps.store.purge(now - signInFailureDecay, now - longestWindow);
   }
 }

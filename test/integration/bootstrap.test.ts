@@ -33,3 +33,23 @@ describe('first run', () => {
     }
   });
 });
+
+describe('server secret file', () => {
+  it('is created with mode 0600, and start-up refuses one that others can read', async () => {
+    const { chmodSync, statSync } = await import('node:fs');
+    const { InsecureSecretError } = await import('../../src/lib/secret.js');
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-secret-'));
+    try {
+      const config = loadConfig({ DATABASE_PATH: join(dir, 'g.db'), LOG_LEVEL: 'silent' });
+      const app = await createApp(config, { sweeper: false, bootstrap: false });
+      await app.stop();
+      const secretFile = join(dir, 'secret');
+      expect(statSync(secretFile).mode & 0o777).toBe(0o600);
+      chmodSync(secretFile, 0o644);
+      await expect(createApp(config, { sweeper: false, bootstrap: false })).rejects.toThrow(InsecureSecretError);
+      await expect(createApp(config, { sweeper: false, bootstrap: false })).rejects.toThrow(`chmod 600 ${secretFile}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -58,8 +58,8 @@ async function signUp(url: string, email: string, role: 'MEMBER' | 'EMPLOYER' = 
 }
 
 /** An app, a test portal with alice's account, the portal defined by the admin, and member alice. */
-async function setup(options: { portalTimeoutMs?: number; portal?: Partial<PortalInput> } = {}) {
-  const t = await startTestApp({}, { portalTimeoutMs: options.portalTimeoutMs });
+async function setup(options: { portalTimeoutMs?: number; portal?: Partial<PortalInput>; env?: Record<string, string> } = {}) {
+  const t = await startTestApp(options.env ?? {}, { portalTimeoutMs: options.portalTimeoutMs });
   const upstream = await startTestPortal({ alice: PASSWORD });
   onCleanup(() => upstream.stop());
   const admin = await adminToken(t.url);
@@ -87,6 +87,22 @@ function countRows(t: TestApp, where = '1 = 1'): number {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 const nowSeconds = (clock: { now(): number }): number => Math.floor(clock.now() / 1000);
+
+describe('portal login rate limit', () => {
+  it('counts new upstream logins per user, not reuses, and answers RATE_LIMITED when the window is full', async () => {
+    const { open, alice, clock, upstream } = await setup({ env: { PORTAL_LOGIN_RATE_LIMIT: '2/10m' } });
+    expect((await openData(() => open(alice.token))).isNew).toBe(true);
+    expect(errorOf(await open(alice.token, { username: 'bob' })).code).toBe('PORTAL_LOGIN_FAILED');
+    expect((await openData(() => open(alice.token))).isNew).toBe(false); // reuse is free
+    const attempts = upstream.loginAttempts;
+    const limited = await open(alice.token, { username: 'carol' });
+    expect(errorOf(limited)).toEqual({ code: 'RATE_LIMITED', reason: 'TOO_MANY_PORTAL_LOGINS' });
+    expect(limited.body.errors?.[0].extensions?.retryAfterSeconds).toBe(600);
+    expect(upstream.loginAttempts).toBe(attempts); // refused before any upstream call
+    clock.advance(601);
+    expect(errorOf(await open(alice.token, { username: 'carol' })).code).toBe('PORTAL_LOGIN_FAILED');
+  });
+});
 
 describe('portal definitions', () => {
   it('admins create, list, update and delete portals with defaults; input is validated per field', async () => {
