@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { useServer } from 'graphql-ws/use/ws';
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import type { Config } from './config.js';
-import { scrubSecrets, type Logger } from './lib/logger.js';
+import type { Logger } from './lib/logger.js';
 import { newRequestId } from './lib/random.js';
 import type { Db } from './db/open.js';
 import type { Events } from './events.js';
@@ -228,7 +228,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           result = await sessions.authenticate(token);
         } catch (error) {
           const requestId = newRequestId();
-          log.error({ requestId, err: describeError(error) }, 'internal error during graphql-ws connection_init');
+          log.error({ requestId, err: error }, 'internal error during graphql-ws connection_init');
           ctx.extra.socket.close(4500, `Internal server error (${requestId})`);
           return false;
         }
@@ -464,7 +464,8 @@ function maskError(error: unknown, log: Logger): Error {
     return error;
   }
   const requestId = requestScope.getStore()?.requestId ?? newRequestId();
-  log.error({ requestId, err: describeError(original) }, 'internal error');
+  // The logger turns errors into { type, message, stack } with token-shaped text scrubbed.
+  log.error({ requestId, err: original }, 'internal error');
   return new GraphQLError(`Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`, {
     path: error instanceof GraphQLError ? error.path : undefined,
     nodes: error instanceof GraphQLError ? error.nodes : undefined,
@@ -506,12 +507,6 @@ function isHttps(request: Request): boolean {
   return new URL(request.url).protocol === 'https:';
 }
 
-/** An error as a log field, with anything token-shaped scrubbed. */
-function describeError(error: unknown) {
-  const err = error instanceof Error ? error : new Error(String(error));
-  return { type: err.name, message: scrubSecrets(err.message), stack: scrubSecrets(err.stack ?? '') };
-}
-
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -537,13 +532,19 @@ function requestMeta(headers: Headers, req: IncomingMessage | undefined, trustPr
 
 const BEARER = /^Bearer\s+(.+)$/i;
 
+/** The token in an Authorization value: after `Bearer `, or the whole (trimmed) value. */
+function bearerToken(value: string): string {
+  const trimmed = value.trim();
+  return BEARER.exec(trimmed)?.[1]?.trim() ?? trimmed;
+}
+
 /**
  * The session token of an HTTP request: `Authorization: Bearer …`, else the `gh_session` cookie in
  * cookie mode. A non-Bearer Authorization header counts as a bad token, not as anonymous.
  */
 export function tokenFromHeaders(headers: Headers, cookieMode: boolean): { token: string; source: 'header' | 'cookie' } | null {
   const authorization = headers.get('authorization');
-  if (authorization) return { token: BEARER.exec(authorization.trim())?.[1]?.trim() ?? authorization.trim(), source: 'header' };
+  if (authorization) return { token: bearerToken(authorization), source: 'header' };
   if (cookieMode) {
     const cookie = headers.get('cookie') ?? '';
     const match = /(?:^|;\s*)gh_session=([^;]+)/.exec(cookie);
@@ -567,7 +568,7 @@ function tokenFromConnectionParams(params: Readonly<Record<string, unknown>> | u
   for (const [key, value] of Object.entries(params)) {
     if (typeof value !== 'string' || !value.trim()) continue;
     const name = key.toLowerCase();
-    if (name === 'authorization') return BEARER.exec(value.trim())?.[1]?.trim() ?? value.trim();
+    if (name === 'authorization') return bearerToken(value);
     if (name === 'token') return value.trim();
   }
   if (params.headers && typeof params.headers === 'object') return tokenFromConnectionParams(params.headers as Record<string, unknown>);
@@ -580,7 +581,7 @@ function tokenFromOperationHeaders(extensions: Record<string, unknown> | null | 
   if (!headers || typeof headers !== 'object') return null;
   for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
     if (key.toLowerCase() === 'authorization' && typeof value === 'string' && value.trim()) {
-      return BEARER.exec(value.trim())?.[1]?.trim() ?? value.trim();
+      return bearerToken(value);
     }
   }
   return null;

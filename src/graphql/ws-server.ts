@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, handleProtocols, makeServer, MessageType, parseMessage, type ServerOptions } from 'graphql-ws';
-import { scrubSecrets, type Logger } from '../lib/logger.js';
+import type { Logger } from '../lib/logger.js';
 import { newRequestId } from '../lib/random.js';
 
 /** What graphql-ws keeps per socket (graphql-ws' own `Extra` for ws, plus ours). */
@@ -66,7 +66,7 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
               await handle(text);
             } catch (error) {
               const requestId = newRequestId();
-              log.error({ requestId, err: { message: scrubSecrets(error instanceof Error ? error.message : String(error)) } }, 'internal error in a graphql-ws message');
+              log.error({ requestId, err: error }, 'internal error in a graphql-ws message');
               socket.close(CloseCode.InternalServerError, `Internal server error (${requestId})`);
             }
           }),

@@ -65,22 +65,24 @@ export class OpsService {
   /** What `gatehouse status` prints. */
   async status() {
     const now = unixSeconds(this.deps.clock);
-    const health = await this.health();
-    const byStatus = await this.deps.users.countByStatus();
     return {
       database: databaseInfo(this.deps.db),
       sessions: await this.deps.sessions.countByState(now),
-      users: { ...byStatus, total: Object.values(byStatus).reduce((a, b) => a + b, 0) },
-      portalSessions: { active: health.activePortalSessions, keepAlive: health.keepAlivePortalSessions },
+      users: await this.usersByStatus(),
+      portalSessions: await this.deps.portal.counts(),
     };
+  }
+
+  /** Users per status plus the total. */
+  private async usersByStatus(): Promise<Record<UserStatus, number> & { total: number }> {
+    const byStatus = await this.deps.users.countByStatus();
+    return { ...byStatus, total: Object.values(byStatus).reduce((a, b) => a + b, 0) };
   }
 
   async stats(): Promise<Stats> {
     const now = unixSeconds(this.deps.clock);
-    const byStatus = await this.deps.users.countByStatus();
-    const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
     return {
-      users: { ...byStatus, total, byRole: await this.deps.users.countByRole() },
+      users: { ...(await this.usersByStatus()), byRole: await this.deps.users.countByRole() },
       sessions: await this.deps.sessions.stats(now, now - 86400),
       jobs: await this.deps.jobs.stats(),
       portalSessions: await this.deps.portal.counts(),

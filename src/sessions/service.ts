@@ -94,18 +94,12 @@ export class SessionService {
     if (!found) return { ok: false, reason: 'INVALID_TOKEN' };
     const now = this.now();
     const { session, user } = found;
-    if (session.revokedAt !== null) {
-      const reason = session.revokedReason === 'EXPIRED' ? 'SESSION_EXPIRED' : 'SESSION_REVOKED';
-      return { ok: false, reason, revokedReason: session.revokedReason };
-    }
-    if (found.viaPreviousToken && (found.previousTokenExpiresAt ?? 0) <= now) {
+    if (session.revokedAt === null && found.viaPreviousToken && (found.previousTokenExpiresAt ?? 0) <= now) {
       // A rotated-away token past its grace window: the client must use the new token.
       return { ok: false, reason: 'INVALID_TOKEN' };
     }
-    if (session.expiresAt <= now || session.idleExpiresAt <= now) {
-      await this.expire(session);
-      return { ok: false, reason: 'SESSION_EXPIRED', revokedReason: 'EXPIRED' };
-    }
+    const ended = await this.endedFailure(session, now);
+    if (ended) return ended;
     return { ok: true, viewer: { session: await this.recordActivity(session, now), user } };
   }
 
@@ -123,6 +117,18 @@ export class SessionService {
   async reload(sessionId: string): Promise<AuthResult> {
     const session = await this.deps.sessions.findById(sessionId);
     if (!session) return { ok: false, reason: 'INVALID_TOKEN' };
+    const ended = await this.endedFailure(session, this.now());
+    if (ended) return ended;
+    const user = await this.deps.users.findById(session.userId);
+    if (!user) return { ok: false, reason: 'INVALID_TOKEN' };
+    return { ok: true, viewer: { session, user } };
+  }
+
+  /**
+   * The failure for a session that is no longer usable (revoked, or past a deadline, which expires
+   * it on the spot and tells its listeners); null while it is live.
+   */
+  private async endedFailure(session: Session, now: number): Promise<Extract<AuthResult, { ok: false }> | null> {
     if (session.revokedAt !== null) {
       return {
         ok: false,
@@ -131,14 +137,11 @@ export class SessionService {
         endedAt: session.revokedAt,
       };
     }
-    const now = this.now();
     if (session.expiresAt <= now || session.idleExpiresAt <= now) {
       await this.expire(session);
       return { ok: false, reason: 'SESSION_EXPIRED', revokedReason: 'EXPIRED', endedAt: Math.min(session.expiresAt, session.idleExpiresAt) };
     }
-    const user = await this.deps.users.findById(session.userId);
-    if (!user) return { ok: false, reason: 'INVALID_TOKEN' };
-    return { ok: true, viewer: { session, user } };
+    return null;
   }
 
   private async recordActivity(session: Session, now: number): Promise<Session> {

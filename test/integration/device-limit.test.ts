@@ -92,6 +92,25 @@ async function expectSignedOutByDeviceLimit(
   expect(order).toEqual(['REVOKED', 'closed:4401:SESSION_REVOKED:DEVICE_LIMIT']);
 }
 
+/**
+ * Ten concurrent sign-ins for one user, sampling the live session count on every turn of the
+ * event loop while they race; returns the answers and the highest count seen.
+ */
+async function raceSignIns(t: TestApp, userId: string, email: string) {
+  let maxLive = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      maxLive = Math.max(maxLive, liveCount(t, userId));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => signIn(t.url, email, `Racing Device ${i}`)));
+  sampling = false;
+  await sampler;
+  return { results, maxLive };
+}
+
 describe('device cap (policy reject, default 3)', () => {
   it('answers the fourth sign-in with DeviceLimitReached listing the three devices, and creates nothing', async () => {
     const t = await startTestApp();
@@ -222,20 +241,7 @@ describe('device cap (policy reject, default 3)', () => {
     expect(await gqlData(t.url, SignOutDocument, undefined, { token: signUp.signUp.token })).toEqual({ signOut: true });
     expect(liveCount(t, userId)).toBe(0);
 
-    // Sample the live count on every turn of the event loop while the sign-ins race.
-    let maxLive = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        maxLive = Math.max(maxLive, liveCount(t, userId));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => signIn(t.url, 'race@example.test', `Racing Device ${i}`)),
-    );
-    sampling = false;
-    await sampler;
+    const { results, maxLive } = await raceSignIns(t, userId, 'race@example.test');
 
     for (const r of results) {
       expect(r.status).toBe(200);
@@ -317,19 +323,7 @@ describe('device cap (policy evict-oldest)', () => {
     const userId = signUp.signUp.user.id;
     await gqlData(t.url, SignOutDocument, undefined, { token: signUp.signUp.token });
 
-    let maxLive = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        maxLive = Math.max(maxLive, liveCount(t, userId));
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    })();
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => signIn(t.url, 'evict-race@example.test', `Racing Device ${i}`)),
-    );
-    sampling = false;
-    await sampler;
+    const { results, maxLive } = await raceSignIns(t, userId, 'evict-race@example.test');
 
     const outcomes = results.map((r) => r.body.data?.signIn.__typename);
     expect(outcomes).toEqual(Array(10).fill('AuthPayload'));
