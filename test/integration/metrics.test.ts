@@ -39,6 +39,14 @@ describe('/metrics', () => {
     expect(text).toMatch(/graphql_envelop_error_result\{[^}]*operationName="Me"[^}]*\} 1/);
     expect(text).toContain('gatehouse_process_resident_memory_bytes');
     expect(text).toContain('gatehouse_nodejs_eventloop_lag_p99_seconds');
+    expect(text).toMatch(/graphql_envelop_request_duration_count\{[^}]*operationName="Me"[^}]*\} 2/);
+    // The plugin's costly extras stay off (bench/README.md): only the four documented GraphQL metrics.
+    expect(text.match(/^# TYPE graphql_\w+/gm)?.sort()).toEqual([
+      '# TYPE graphql_envelop_error_result',
+      '# TYPE graphql_envelop_request',
+      '# TYPE graphql_envelop_request_duration',
+      '# TYPE graphql_yoga_http_duration',
+    ]);
 
     await gqlData(url, SignOutDocument, undefined, { token: user.signUp.token });
     await ws.closed;
