@@ -15,7 +15,18 @@ export function newId(prefix: string): string {
   return `${prefix}_${secureRandomBytes(12).toString('base64url')}`;
 }
 
-/** A short id that ties a log line to an error answer. */
+const REQUEST_ID_BYTES = 8;
+// Request ids are made on every request: one random fill per 512 ids instead of one per id.
+let requestIdPool = Buffer.alloc(0);
+let requestIdOffset = 0;
+
+/** A short id that ties a log line to an error answer (random, not secret). */
 export function newRequestId(): string {
-  return `req_${secureRandomBytes(8).toString('hex')}`;
+  if (requestIdOffset + REQUEST_ID_BYTES > requestIdPool.length) {
+    requestIdPool = secureRandomBytes(REQUEST_ID_BYTES * 512);
+    requestIdOffset = 0;
+  }
+  const id = requestIdPool.toString('hex', requestIdOffset, requestIdOffset + REQUEST_ID_BYTES);
+  requestIdOffset += REQUEST_ID_BYTES;
+  return `req_${id}`;
 }
