@@ -25,6 +25,9 @@ import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
 import { queryLimitPlugins } from './graphql/limits.js';
 import { serveGraphqlWs } from './graphql/ws-server.js';
 import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
+import { readBodyCapped } from './lib/read-body.js';
+import { clientIp } from './lib/client-ip.js';
+import { AnonymousSockets, ANONYMOUS_SOCKETS_CLOSE_CODE } from './graphql/ws-anonymous.js';
 
 /** Options for {@link createApp}; everything stateful can be passed in (tests pass a clock and a log sink). */
 export interface AppOptions extends CoreOptions {
@@ -44,6 +47,8 @@ export interface App {
   events: Events;
   log: Logger;
   sockets: SessionSockets;
+  /** graphql-ws sockets without a session, per client IP (WS_MAX_ANONYMOUS_SOCKETS_PER_IP). */
+  anonymousSockets: AnonymousSockets<WebSocket>;
   /** The cross-process event relay (null when the caller passed its own events). */
   relay: RelayedEvents | null;
   /** Listens on `port` (default config.port; 0 picks a free one) and resolves the GraphQL URL. */
@@ -103,7 +108,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     landingPage: false,
     batching: false,
     // Cross-origin browsers only from ALLOWED_ORIGINS; GraphiQL and same-origin pages need no CORS.
-    cors: config.allowedOrigins.length > 0 ? { origin: config.allowedOrigins, credentials: true } : false,
+    cors: config.allowedOrigins.length > 0 ? (request: Request) => corsFor(request, config.allowedOrigins) : false,
     // GraphiQL needs introspection: it is served only where introspection is on.
     graphiql: config.introspection ? { title: 'Gatehouse', subscriptionsProtocol: 'WS' } : false,
     renderGraphiQL,
@@ -144,13 +149,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
         onResponse({ request, response }) {
           for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
+          // With ALLOWED_ORIGINS the CORS headers depend on Origin: caches must key on it.
+          if (config.allowedOrigins.length > 0) addVary(response.headers, 'Origin');
         },
       },
     ],
     context: async (initial: YogaInitialContext & ServerContext) => {
       if (initial.gatehouse) return createContext(deps, { ...initial.gatehouse, transport: 'ws' });
       const requestId = requestScope.getStore()?.requestId ?? newRequestId();
-      const meta = requestMeta(initial.request.headers, initial.req, config.trustProxy);
+      const meta = requestMeta(initial.request.headers, initial.req, config.trustProxyHops);
       const found = tokenFromHeaders(initial.request.headers, config.cookieMode);
       if (found?.source === 'cookie' && !passesCsrfCheck(initial.request)) throw forbidden('CSRF_CHECK_FAILED');
       // A token that is present but bad fails the whole request with 401: never served as anonymous.
@@ -198,8 +205,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   async function handleHttp(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/graphql' && req.method === 'POST') {
-      const refusal = refusePost(req);
-      if (refusal) return sendJson(res, refusal.status, { errors: [refusal.error] });
+      // These refusals are written before yoga, so they carry the CORS headers themselves.
+      const cors = refusalCorsHeaders(req.headers.origin, config.allowedOrigins);
+      const refusal = refusePost(req, config.maxBodyBytes);
+      if (refusal) return sendJson(res, refusal.status, { errors: [refusal.error] }, cors);
+      // Counted as it streams, so a chunked body (no Content-Length) is capped too.
+      const read = await readBodyCapped(req, config.maxBodyBytes);
+      if (read.kind === 'aborted') return void res.destroy();
+      if (read.kind === 'too-large') return sendJson(res, 413, { errors: [bodyTooLarge(config.maxBodyBytes)] }, cors);
+      // yoga (@whatwg-node/server) takes an already-read body from `req.body`, like Express' body parsers.
+      (req as IncomingMessage & { body?: Buffer }).body = read.body;
     }
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await ops.health());
     if (req.method === 'GET' && path === '/ready') {
@@ -232,7 +247,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       subscribe: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).subscribe(a)),
       onConnect: async (ctx) => {
         const token = tokenFromConnectionParams(ctx.connectionParams);
-        if (token === null) return true; // GraphiQL sends an empty connection_init; it authorizes per operation.
+        if (token === null) {
+          // GraphiQL sends an empty connection_init; it authorizes per operation. Capped per client IP.
+          if (anonymousSockets.initialisedAnonymously(ctx.extra.socket)) return true;
+          ctx.extra.socket.close(ANONYMOUS_SOCKETS_CLOSE_CODE, 'TOO_MANY_ANONYMOUS_SOCKETS');
+          return false;
+        }
+        anonymousSockets.initialisedWithToken(ctx.extra.socket);
         let result;
         try {
           result = await sessions.authenticate(token);
@@ -276,6 +297,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     wsServer,
     log,
   );
+  // Sockets without a session, per client IP (see AnonymousSockets): counted from the upgrade on.
+  const anonymousSockets = new AnonymousSockets<WebSocket>(config.wsMaxAnonymousSocketsPerIp);
+  wsServer.on('connection', (socket, req) => {
+    const ip = requestMeta(headersOf(req), req, config.trustProxyHops).ipAddress;
+    if (!anonymousSockets.opened(socket, ip)) return socket.close(ANONYMOUS_SOCKETS_CLOSE_CODE, 'TOO_MANY_PENDING_SOCKETS');
+    socket.once('close', () => anonymousSockets.closed(socket));
+  });
 
   /** Authenticates a graphql-ws subscribe (connection or per-operation headers) and builds its execution args. */
   async function prepareOperation(
@@ -300,7 +328,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (!result.ok) return [unauthenticated(result.reason)];
       viewer = result.viewer;
     }
-    const meta = requestMeta(headersOf(ctx.extra.request), ctx.extra.request, config.trustProxy);
+    const meta = requestMeta(headersOf(ctx.extra.request), ctx.extra.request, config.trustProxyHops);
     const socketHooks: SocketHooks = {
       watchOwnSession: () => socketRegistry.watchOwnSession(socket),
       finalNoticeSent: () => socketRegistry.finalNoticeSent(socket),
@@ -366,6 +394,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     events,
     log,
     sockets: socketRegistry,
+    anonymousSockets,
     relay,
     bootstrapResult,
     portalKeeper,
@@ -439,6 +468,22 @@ function tooManySockets(max: number) {
 }
 
 /**
+ * CORS with ALLOWED_ORIGINS: an Origin on the list is echoed back with credentials allowed; any other
+ * Origin (including `null`, from sandboxed frames and file pages) gets no CORS headers at all, so the
+ * browser keeps the answer from the page.
+ */
+function corsFor(request: Request, allowed: string[]): { origin: string; credentials: true } | false {
+  const origin = request.headers.get('origin');
+  return origin !== null && allowed.includes(origin) ? { origin, credentials: true } : false;
+}
+
+function addVary(headers: Headers, name: string) {
+  const current = headers.get('vary');
+  const names = current ? current.split(',').map((v) => v.trim().toLowerCase()) : [];
+  if (!names.includes(name.toLowerCase()) && !names.includes('*')) headers.set('vary', current ? `${current}, ${name}` : name);
+}
+
+/**
  * The WebSocket upgrade's Origin check. No Origin (a non-browser client) and same-origin pages
  * (GraphiQL served here) always pass; with ALLOWED_ORIGINS set, a browser Origin must be listed.
  */
@@ -483,22 +528,27 @@ function maskError(error: unknown, log: Logger): Error {
   });
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const GRAPHQL_CONTENT_TYPES = /^(application\/json|application\/graphql-response\+json|application\/graphql\+json)\b/i;
 /** Request bodies yoga can parse as GraphQL-over-HTTP JSON (a response type like graphql-response+json is not one). */
 const REQUEST_BODY_TYPES = /^(application\/json|application\/graphql\+json)\s*(;|$)/i;
 
-/** Refuses a POST that yoga would answer with an empty or untyped body: wrong content type, too large. */
-function refusePost(req: IncomingMessage) {
+/**
+ * Refuses a POST that yoga would answer with an empty or untyped body: wrong content type, or a
+ * Content-Length over the limit (refused before any of the body is read; a chunked body is counted
+ * as it streams, see readBodyCapped).
+ */
+function refusePost(req: IncomingMessage, maxBodyBytes: number) {
   const contentType = req.headers['content-type'] ?? '';
   if (!REQUEST_BODY_TYPES.test(contentType)) {
     return { status: 415, error: badRequest('UNSUPPORTED_CONTENT_TYPE', 'Send GraphQL requests as JSON with "Content-Type: application/json".') };
   }
   const length = Number(req.headers['content-length'] ?? 0);
-  if (length > MAX_BODY_BYTES) {
-    return { status: 413, error: badRequest('BODY_TOO_LARGE', `The request body is larger than ${MAX_BODY_BYTES} bytes. Send a smaller request.`) };
-  }
+  if (length > maxBodyBytes) return { status: 413, error: bodyTooLarge(maxBodyBytes) };
   return null;
+}
+
+function bodyTooLarge(maxBodyBytes: number) {
+  return badRequest('BODY_TOO_LARGE', `The request body is larger than ${maxBodyBytes} bytes. Send a smaller request.`);
 }
 
 /**
@@ -517,9 +567,16 @@ function isHttps(request: Request): boolean {
   return new URL(request.url).protocol === 'https:';
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** The CORS headers yoga would add (see corsFor), for answers written without yoga. */
+function refusalCorsHeaders(origin: string | undefined, allowed: string[]): Record<string, string> {
+  if (allowed.length === 0) return {};
+  if (origin === undefined || !allowed.includes(origin)) return { vary: 'Origin' };
+  return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' };
 }
 
 function headersOf(req: IncomingMessage): Headers {
@@ -531,11 +588,10 @@ function headersOf(req: IncomingMessage): Headers {
   return headers;
 }
 
-/** Client IP (X-Forwarded-For only behind a trusted proxy) and User-Agent. */
-function requestMeta(headers: Headers, req: IncomingMessage | undefined, trustProxy: boolean): RequestMeta {
-  const forwarded = trustProxy ? headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+/** Client IP (from X-Forwarded-For only behind TRUST_PROXY proxies, see clientIp) and User-Agent. */
+function requestMeta(headers: Headers, req: IncomingMessage | undefined, proxyHops: number): RequestMeta {
   return {
-    ipAddress: forwarded || req?.socket.remoteAddress || null,
+    ipAddress: clientIp(headers.get('x-forwarded-for'), req?.socket.remoteAddress, proxyHops),
     userAgent: headers.get('user-agent'),
   };
 }

@@ -38,6 +38,19 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** TRUST_PROXY: a boolean (true = one proxy) or how many reverse proxies stand in front (0–10). */
+const proxyHops = z
+  .string()
+  .default('false')
+  .transform((value, ctx) => {
+    const v = value.trim().toLowerCase();
+    if (v === 'true' || v === 'yes') return 1;
+    if (v === 'false' || v === 'no' || v === '') return 0;
+    if (/^\d+$/.test(v) && Number(v) <= 10) return Number(v);
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not true, false or a number of proxies from 0 to 10` });
+    return z.NEVER;
+  });
+
 const roleList = z
   .string()
   .default('EMPLOYER,STAGE_MANAGER')
@@ -92,7 +105,7 @@ const EnvSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: proxyHops,
   PORTAL_KEEPER_TICK: duration('60s'),
   ADMIN_EMAIL: z.email('must be an email address').optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -111,9 +124,11 @@ const EnvSchema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).max(100000).default(2000),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).max(1000).default(10),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(10).max(10000000).default(5000),
+  GRAPHQL_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   WS_INIT_TIMEOUT: duration('5s'),
   WS_MAX_SUBSCRIPTIONS_PER_SOCKET: z.coerce.number().int().min(1).max(10000).default(50),
   WS_MAX_SOCKETS_PER_SESSION: z.coerce.number().int().min(1).max(10000).default(20),
+  WS_MAX_ANONYMOUS_SOCKETS_PER_IP: z.coerce.number().int().min(1).max(100000).default(20),
 });
 
 /** Validated server configuration. Durations are whole seconds. */
@@ -134,7 +149,10 @@ export interface Config {
   devMode: boolean;
   cookieMode: boolean;
   allowedOrigins: string[];
+  /** Take the client IP from X-Forwarded-For (trustProxyHops > 0). */
   trustProxy: boolean;
+  /** How many reverse proxies append to X-Forwarded-For: the client is that many entries from the right. */
+  trustProxyHops: number;
   portalKeeperTick: number;
   adminEmail?: string;
   adminPassword?: string;
@@ -155,12 +173,19 @@ export interface Config {
   introspection: boolean;
   /** graphql-armor limits on every operation (HTTP and graphql-ws). */
   queryLimits: { maxDepth: number; maxAliases: number; maxTokens: number; maxDirectives: number; maxCost: number };
+  /** HTTP: the largest request body in bytes (counted as it streams, chunked or not); larger is 413 BODY_TOO_LARGE. */
+  maxBodyBytes: number;
   /** graphql-ws: seconds a socket may stay open without connection_init (closed with 4408). */
   wsInitTimeout: number;
   /** graphql-ws: operations running at once on one socket. */
   wsMaxSubscriptionsPerSocket: number;
   /** graphql-ws: sockets authenticated as one session. */
   wsMaxSocketsPerSession: number;
+  /**
+   * graphql-ws: sockets per client IP without a session token at connection_init (GraphiQL style),
+   * and, separately, sockets per client IP still waiting for their connection_init.
+   */
+  wsMaxAnonymousSocketsPerIp: number;
 }
 
 /** Thrown when the environment holds a bad value; the message names every bad variable. */
@@ -198,7 +223,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devMode: e.DEV_MODE,
     cookieMode: e.COOKIE_MODE,
     allowedOrigins: e.ALLOWED_ORIGINS,
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: e.TRUST_PROXY > 0,
+    trustProxyHops: e.TRUST_PROXY,
     portalKeeperTick: e.PORTAL_KEEPER_TICK,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
@@ -217,8 +243,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
       maxCost: e.GRAPHQL_MAX_COST,
     },
+    maxBodyBytes: e.GRAPHQL_MAX_BODY_BYTES,
     wsInitTimeout: e.WS_INIT_TIMEOUT,
     wsMaxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS_PER_SOCKET,
     wsMaxSocketsPerSession: e.WS_MAX_SOCKETS_PER_SESSION,
+    wsMaxAnonymousSocketsPerIp: e.WS_MAX_ANONYMOUS_SOCKETS_PER_IP,
   };
 }

@@ -19,12 +19,19 @@ export const ARGON2_OPTIONS = {
 export const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
 
 let running = 0;
+let started = 0;
 const waiting: (() => void)[] = [];
+
+/** How many argon2 jobs (hashes and verifications) this process has started: lets tests see the work done. */
+export function argon2JobCount(): number {
+  return started;
+}
 
 /** Runs `job` when a hashing slot is free; excess sign-ins queue instead of taking the event loop's core. */
 async function withHashingSlot<T>(job: () => Promise<T>): Promise<T> {
   if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
   else running++;
+  started++;
   try {
     return await job();
   } finally {

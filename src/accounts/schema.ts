@@ -6,15 +6,28 @@ import { forbidden, notFound } from '../graphql/errors.js';
 import { guardedStream, unwrapDelivery } from '../graphql/subscriptions.js';
 import type { AccountStatusEvent, PendingApprovalEvent } from '../events.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import type { Viewer } from '../sessions/service.js';
+import { isActiveAdmin, type Viewer } from '../sessions/service.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ROLES });
 export const UserStatusEnum = builder.enumType('UserStatus', { values: USER_STATUSES });
 
-/** Only the user themself and admins may look a user up by id. */
+/**
+ * Only the user themself and active admins may look a user up by id or read its private fields (a
+ * job's employer is public, but not its email); so may the signUp or signIn that just proved to be it.
+ */
 function canSeePrivate(user: User, ctx: GraphQLContext): boolean {
-  return ctx.viewer?.user.id === user.id || ctx.viewer?.user.role === 'ADMIN';
+  return ctx.viewer?.user.id === user.id || isActiveAdmin(ctx.viewer) || ctx.revealedUserIds.has(user.id);
 }
+
+/** Field options for the private fields of a user: anyone else gets FORBIDDEN / NOT_OWNER. */
+const privateField = {
+  authScopes: (user: User, _args: unknown, ctx: GraphQLContext) => canSeePrivate(user, ctx),
+  unauthorizedError: () =>
+    forbidden(
+      'NOT_OWNER',
+      "A user's email, status and status reason are shown only to that user and to administrators. Ask for the id and name instead.",
+    ),
+};
 
 export const UserRef = builder.node(builder.objectRef<User>('User'), {
   id: { resolve: (user) => user.id },
@@ -24,13 +37,14 @@ export const UserRef = builder.node(builder.objectRef<User>('User'), {
     return user && canSeePrivate(user, ctx) ? user : null;
   },
   fields: (t) => ({
-    email: t.exposeString('email'),
+    email: t.exposeString('email', privateField),
     name: t.exposeString('name'),
     role: t.expose('role', { type: RoleEnum }),
-    status: t.expose('status', { type: UserStatusEnum }),
-    statusReason: t.exposeString('statusReason', { nullable: true }),
+    status: t.expose('status', { type: UserStatusEnum, ...privateField }),
+    statusReason: t.exposeString('statusReason', { nullable: true, ...privateField }),
     canPostJobs: t.boolean({
       description: 'True for an ACTIVE employer or admin (any ACTIVE user in DEV_MODE): a page can hide the job form instead of failing.',
+      ...privateField,
       resolve: (user, _args, ctx) => ctx.services.jobs.canPostJobs(user),
     }),
     createdAt: t.field({ type: 'DateTime', resolve: (user) => user.createdAt }),

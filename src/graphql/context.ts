@@ -45,6 +45,11 @@ export interface GraphQLContext extends AppDeps {
   requestId: string;
   transport: 'http' | 'ws';
   loaders: Loaders;
+  /**
+   * Users whose private fields (email, status…) this operation may show besides the viewer's own: the
+   * user a signUp or signIn just proved to be (the request itself is still anonymous).
+   */
+  revealedUserIds: Set<string>;
   /** Cookie mode over HTTP only: sets or clears the session cookie on this response. */
   cookies?: SessionCookies;
   /** graphql-ws only: lets a subscription tell the socket registry about its final notice. */
@@ -84,5 +89,5 @@ export function createContext(
   };
   // The viewer's own row is already loaded with the session; seed it so it is not read twice.
   if (init.viewer) loaders.users.prime(init.viewer.user.id, init.viewer.user);
-  return { ...deps, ...init, loaders };
+  return { ...deps, ...init, loaders, revealedUserIds: new Set() };
 }

@@ -7,7 +7,7 @@ import type { Events, JobEvent, JobEventType } from '../events.js';
 import type { User } from '../accounts/store.js';
 import { parseInput } from '../accounts/service.js';
 import { forbidden, notFound } from '../graphql/errors.js';
-import type { Viewer } from '../sessions/service.js';
+import { isActiveAdmin, type Viewer } from '../sessions/service.js';
 import { EMPLOYMENT_TYPES, type Job, type JobFields, type JobFilter, type JobPage, type JobStatus, type JobStore } from './store.js';
 
 const MAX_SALARY = 1_000_000_000;
@@ -60,15 +60,15 @@ export class JobService {
   private async ownedJob(viewer: Viewer, id: string): Promise<Job> {
     const job = await this.deps.jobs.findById(id);
     if (!job) throw notFound('Job', id);
-    const isAdmin = viewer.user.role === 'ADMIN' && viewer.user.status === 'ACTIVE';
+    const isAdmin = isActiveAdmin(viewer);
     if (!isAdmin && job.employerId !== viewer.user.id) throw forbidden('NOT_OWNER', 'This job belongs to another employer, so you cannot change it.');
     if (!isAdmin) this.assertCanPost(viewer.user);
     return job;
   }
 
-  /** Who may see a job: anyone when OPEN; its employer and admins always. */
+  /** Who may see a job: anyone when OPEN; its employer and active admins always. */
   canSee(job: Job, viewer: Viewer | null): boolean {
-    return job.status === 'OPEN' || job.employerId === viewer?.user.id || viewer?.user.role === 'ADMIN';
+    return job.status === 'OPEN' || job.employerId === viewer?.user.id || isActiveAdmin(viewer);
   }
 
   /**
@@ -131,7 +131,7 @@ export class JobService {
    * own closed jobs, and admins everything.
    */
   list(viewer: Viewer | null, filter: JobFilter, page: JobPage): Promise<Job[]> {
-    const isAdmin = viewer?.user.role === 'ADMIN' && viewer.user.status === 'ACTIVE';
+    const isAdmin = isActiveAdmin(viewer);
     const ownList = viewer !== null && filter.employerId === viewer.user.id;
     const status = isAdmin || ownList ? filter.status : 'OPEN';
     if (filter.status && status !== filter.status) return Promise.resolve([]);

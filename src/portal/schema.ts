@@ -1,5 +1,6 @@
 import { builder, requireActiveAccount } from '../graphql/builder.js';
 import { UserRef } from '../accounts/schema.js';
+import { isActiveAdmin } from '../sessions/service.js';
 import type { PortalSessionEvent } from '../events.js';
 import { notFound } from '../graphql/errors.js';
 import { guardedStream, unwrapDelivery } from '../graphql/subscriptions.js';
@@ -28,7 +29,7 @@ export const PortalRef = builder.node(builder.objectRef<Portal>('Portal'), {
       type: 'JSON',
       nullable: true,
       description: 'Static form fields sent with every login. Shown to admins only (null for others).',
-      resolve: (portal, _args, ctx) => (ctx.viewer?.user.role === 'ADMIN' ? portal.extraFields : null),
+      resolve: (portal, _args, ctx) => (isActiveAdmin(ctx.viewer) ? portal.extraFields : null),
     }),
     keepAliveUrl: t.exposeString('keepAliveUrl'),
     loggedOutPattern: t.exposeString('loggedOutPattern', { nullable: true }),

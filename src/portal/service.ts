@@ -8,7 +8,7 @@ import type { Events, PortalSessionEventType } from '../events.js';
 import type { AuditService } from '../audit/service.js';
 import { parseInput } from '../accounts/service.js';
 import { conflict, forbidden, notFound, portalLoginFailed, portalUnavailable } from '../graphql/errors.js';
-import type { RequestMeta, Viewer } from '../sessions/service.js';
+import { isActiveAdmin, type RequestMeta, type Viewer } from '../sessions/service.js';
 import { cookieHeader, type ConnectorRegistry, type Connector, type Cookies } from './connector.js';
 import { credentialKey, decrypt, derivePortalKeys, encrypt, type PortalKeys } from './crypto.js';
 import {
@@ -510,10 +510,6 @@ export class PortalService {
   private publish(type: PortalSessionEventType, session: PortalSession): void {
     this.deps.events.publish('portal', session.ownerId, { type, session, at: this.now() });
   }
-}
-
-function isActiveAdmin(viewer: Viewer): boolean {
-  return viewer.user.role === 'ADMIN' && viewer.user.status === 'ACTIVE';
 }
 
 function notOwner() {

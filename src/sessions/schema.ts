@@ -1,4 +1,4 @@
-import { builder } from '../graphql/builder.js';
+import { builder, requireAdmin } from '../graphql/builder.js';
 import { RoleEnum, UserRef } from '../accounts/schema.js';
 import { SELF_SERVICE_ROLES } from '../accounts/service.js';
 import type { User } from '../accounts/store.js';
@@ -9,6 +9,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { guardedStream, unwrapDelivery } from '../graphql/subscriptions.js';
 import { DEVICE_TYPES } from './device.js';
 import { REVOKED_REASONS, SESSION_KINDS, type Session } from './store.js';
+import { canSeeSession } from './service.js';
 
 export const DeviceTypeEnum = builder.enumType('DeviceType', { values: DEVICE_TYPES });
 const SessionKindEnum = builder.enumType('SessionKind', { values: SESSION_KINDS });
@@ -32,11 +33,10 @@ function isLive(session: Session, ctx: GraphQLContext): boolean {
 export const SessionRef = builder.node(builder.objectRef<Session>('Session'), {
   description: 'A signed-in device. The id is public; the token is never shown again after sign-in.',
   id: { resolve: (session) => session.id },
-  // node(id) on a session answers only for its owner and admins.
+  // node(id) on a session answers only for its owner and active admins (null for anyone else).
   loadOne: async (id, ctx) => {
     const session = await ctx.services.sessions.findById(id);
-    if (!session || !ctx.viewer) return null;
-    return session.userId === ctx.viewer.user.id || ctx.viewer.user.role === 'ADMIN' ? session : null;
+    return session && canSeeSession(ctx.viewer, session) ? session : null;
   },
   fields: (t) => ({
     user: t.field({
@@ -169,13 +169,18 @@ builder.mutationFields((t) => ({
     type: AuthPayloadRef,
     description: 'Creates an account and signs this device in. EMPLOYER and STAGE_MANAGER accounts start PENDING.',
     args: { input: t.arg({ type: SignUpInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => setSessionCookie(ctx, await ctx.services.accounts.signUp(input, ctx.meta)),
+    resolve: async (_root, { input }, ctx) => {
+      const payload = await ctx.services.accounts.signUp(input, ctx.meta);
+      ctx.revealedUserIds.add(payload.user.id); // the new account's own data, for this answer only
+      return setSessionCookie(ctx, payload);
+    },
   }),
   signIn: t.field({
     type: SignInResultUnion,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       const result = await ctx.services.accounts.signIn(input, ctx.meta);
+      ctx.revealedUserIds.add(result.user.id); // the password was right: this answer may show the user's own data
       if (result.kind === 'limit') return { limit: result.limit, activeSessions: result.activeSessions };
       return setSessionCookie(ctx, { token: result.token, session: result.session, user: result.user });
     },
@@ -221,8 +226,7 @@ builder.mutationFields((t) => ({
       const viewer = ctx.viewer!;
       const userId = args.userId ?? viewer.user.id;
       const self = userId === viewer.user.id;
-      if (!self && viewer.user.role !== 'ADMIN') throw forbidden('NOT_ADMIN');
-      if (!self && viewer.user.status !== 'ACTIVE') throw forbidden('ACCOUNT_SUSPENDED');
+      if (!self) requireAdmin(viewer);
       return ctx.services.sessions.revokeAllForUser(userId, self ? 'REVOKED_BY_USER' : 'REVOKED_BY_ADMIN', {
         actorId: viewer.user.id,
         ipAddress: ctx.meta.ipAddress,
@@ -270,7 +274,7 @@ builder.subscriptionFields((t) => ({
           isFinal: (event, v) => event.session.id === v.session.id && (event.type === 'REVOKED' || event.type === 'EXPIRED'),
         });
       }
-      if (viewer.user.role !== 'ADMIN') throw forbidden('NOT_ADMIN');
+      requireAdmin(viewer);
       return guardedStream(ctx, ctx.events.subscribe('user:sessions', userId), {
         authorize: (v) => {
           if (v.user.role !== 'ADMIN' || v.user.status !== 'ACTIVE') throw forbidden('NOT_ADMIN');

@@ -16,6 +16,19 @@ export interface Viewer {
   user: User;
 }
 
+/**
+ * Admin powers need an ACTIVE account: a PENDING account that was given the ADMIN role is treated like
+ * any other pending user until it is approved.
+ */
+export function isActiveAdmin(viewer: Viewer | null | undefined): boolean {
+  return viewer?.user.role === 'ADMIN' && viewer.user.status === 'ACTIVE';
+}
+
+/** Whether a viewer may see a session: its own user's, or anyone's for an active admin. */
+export function canSeeSession(viewer: Viewer | null | undefined, session: Session): boolean {
+  return viewer?.user.id === session.userId || isActiveAdmin(viewer);
+}
+
 /** Where a request came from. */
 export interface RequestMeta {
   ipAddress: string | null;
@@ -253,7 +266,7 @@ export class SessionService {
     const target = await this.deps.sessions.findById(sessionId);
     if (!target) throw notFound('Session', sessionId);
     const isOwner = target.userId === viewer.user.id;
-    if (!isOwner && viewer.user.role !== 'ADMIN') throw forbidden('NOT_OWNER');
+    if (!isOwner && !isActiveAdmin(viewer)) throw forbidden('NOT_OWNER');
     if (target.revokedAt !== null) return target;
     const reason: RevokedReason = !isOwner ? 'REVOKED_BY_ADMIN' : target.id === viewer.session.id ? 'SIGNED_OUT' : 'REVOKED_BY_USER';
     return (await this.revokeById(sessionId, reason, { actorId: viewer.user.id, ipAddress: meta.ipAddress })) ?? target;

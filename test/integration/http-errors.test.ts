@@ -1,6 +1,7 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { SignUpDocument } from '../generated/graphql.js';
-import { gqlData, startTestApp } from '../utils/app.js';
+import { gqlData, onCleanup, startTestApp } from '../utils/app.js';
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, {
@@ -46,7 +47,86 @@ describe('typed errors for malformed requests', () => {
     expect(result.status).toBe(413);
     expect(result.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' });
   });
+
+  it('refuses a chunked body (no Content-Length) once it passes 1 MiB, answering before the client has sent the rest', async () => {
+    const { url } = await startTestApp();
+    const upload = chunkedPost(url);
+    // 1 MiB + 64 KiB, then wait: a server that buffered the whole body would never answer now.
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    upload.write(Buffer.from('{"query":"{ health { status } } #'));
+    for (let sent = 0; sent <= 1024 * 1024; sent += chunk.length) upload.write(chunk);
+    const response = await upload.response;
+    expect(response.status).toBe(413);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(await response.text())).toEqual({
+      errors: [
+        {
+          message: 'The request body is larger than 1048576 bytes. Send a smaller request.',
+          extensions: { code: 'BAD_REQUEST', reason: 'BODY_TOO_LARGE' },
+        },
+      ],
+    });
+    // The client goes on to 2 MiB; the server reads and drops it, and keeps answering everyone.
+    for (let sent = 0; sent < 1024 * 1024; sent += chunk.length) upload.write(chunk);
+    upload.end(Buffer.from('"}'));
+    await upload.finished;
+    const health = await post(url, JSON.stringify({ query: '{ health { status } }' }));
+    expect(health.body).toEqual({ data: { health: { status: 'ok' } } });
+  });
+
+  it('serves a chunked body under the limit, and takes the limit from GRAPHQL_MAX_BODY_BYTES', async () => {
+    const { url } = await startTestApp();
+    const padded = JSON.stringify({ query: `{ health { status } } #${'x'.repeat(900 * 1024)}` });
+    const upload = chunkedPost(url);
+    for (let i = 0; i < padded.length; i += 50_000) upload.write(Buffer.from(padded.slice(i, i + 50_000)));
+    upload.end();
+    const response = await upload.response;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(await response.text())).toEqual({ data: { health: { status: 'ok' } } });
+
+    const small = await startTestApp({ GRAPHQL_MAX_BODY_BYTES: '2048' });
+    const body = JSON.stringify({ query: `{ health { status } } #${'x'.repeat(2048)}` });
+    const tooLarge = chunkedPost(small.url);
+    tooLarge.end(Buffer.from(body));
+    const refused = await tooLarge.response;
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(await refused.text()).errors[0].message).toBe('The request body is larger than 2048 bytes. Send a smaller request.');
+    // By Content-Length too, and a body of exactly the limit passes.
+    expect((await post(small.url, body)).status).toBe(413);
+    const base = JSON.stringify({ query: '{ health { status } } #' });
+    const exact = base.replace('#', `#${'x'.repeat(2048 - base.length)}`);
+    expect(Buffer.byteLength(exact)).toBe(2048);
+    expect((await post(small.url, exact)).body).toEqual({ data: { health: { status: 'ok' } } });
+  });
 });
+
+/** A raw node:http POST with `Transfer-Encoding: chunked` (no Content-Length), written piece by piece. */
+function chunkedPost(url: string) {
+  const request = httpRequest(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'transfer-encoding': 'chunked' },
+  });
+  onCleanup(() => void request.destroy());
+  const response = new Promise<{ status: number; headers: IncomingHttpHeaders; text(): Promise<string> }>((resolve, reject) => {
+    request.once('error', reject);
+    request.once('response', (res) => {
+      const chunks: Buffer[] = [];
+      const done = new Promise<string>((resolveText) => res.on('end', () => resolveText(Buffer.concat(chunks).toString('utf8'))));
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text: () => done });
+    });
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    request.once('finish', resolve);
+    request.once('error', reject);
+  });
+  return {
+    response,
+    finished,
+    write: (chunk: Buffer) => request.write(chunk),
+    end: (chunk?: Buffer) => request.end(chunk),
+  };
+}
 
 describe('cookie mode', () => {
   it('sets an HttpOnly session cookie, accepts it with a CSRF-safe request and refuses a simple one', async () => {

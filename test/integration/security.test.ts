@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AuditLogDocument, ChangePasswordDocument, SignInDocument, SignUpDocument } from '../generated/graphql.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, errorOf, gql, gqlData, onCleanup, startTestApp } from '../utils/app.js';
+import { argon2JobCount } from '../../src/accounts/password.js';
 
 const PASSWORD = 'lock-test-password-1';
 const WRONG = 'not-the-password-9';
@@ -129,6 +130,25 @@ describe('brute-force protection on signIn (per account)', () => {
 
     const off = await startTestApp({ SIGNIN_LOCK_THRESHOLD: '0' });
     for (let i = 0; i < 8; i++) expect(errorOf(await signIn(off.url, 'free@example.test', WRONG)).reason).toBe('INVALID_CREDENTIALS');
+  });
+});
+
+describe('sign-in with an unknown email', () => {
+  it('runs one argon2 verification (against a dummy hash), like a wrong password for a known email, and answers the same', async () => {
+    const t = await startTestApp();
+    await signUp(t.url, 'known@example.test');
+    // The first unknown email of a process also hashes the dummy password once.
+    await signIn(t.url, 'warm-up@example.test', WRONG);
+    const attempt = async (email: string) => {
+      const before = argon2JobCount();
+      const result = await signIn(t.url, email, WRONG);
+      return { argon2Jobs: argon2JobCount() - before, status: result.status, body: result.body };
+    };
+    const known = await attempt('known@example.test');
+    const unknown = await attempt('nobody@example.test');
+    expect(known.argon2Jobs).toBe(1);
+    expect(unknown).toEqual({ ...known, argon2Jobs: 1 });
+    expect(unknown.body.errors?.[0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS' });
   });
 });
 

@@ -19,7 +19,70 @@ function errorsOf(message: { payload?: unknown }) {
 describe('graphql-ws socket limits', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({ DATABASE_PATH: '/tmp/x.db' });
-    expect([config.wsInitTimeout, config.wsMaxSubscriptionsPerSocket, config.wsMaxSocketsPerSession]).toEqual([5, 50, 20]);
+    expect([config.wsInitTimeout, config.wsMaxSubscriptionsPerSocket, config.wsMaxSocketsPerSession, config.wsMaxAnonymousSocketsPerIp]).toEqual([
+      5, 50, 20, 20,
+    ]);
+  });
+
+  it('caps sockets without a token per client IP: the extra one closes with 4429 TOO_MANY_ANONYMOUS_SOCKETS; token sockets do not count; closing one frees a slot', async () => {
+    const t = await startTestApp({ WS_MAX_ANONYMOUS_SOCKETS_PER_IP: '3' });
+    const token = await signUp(t.url, 'anonymous-cap@example.test');
+    const anonymous: RawWs[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ws = await openRawWs(t.wsUrl);
+      await ws.init(); // GraphiQL style: no token
+      anonymous.push(ws);
+    }
+    expect(t.app.anonymousSockets.counts('127.0.0.1')).toEqual({ pending: 0, anonymous: 3 });
+    const extra = await openRawWs(t.wsUrl);
+    extra.send({ type: 'connection_init' });
+    expect(await extra.closed).toEqual({ code: 4429, reason: 'TOO_MANY_ANONYMOUS_SOCKETS' });
+
+    // A socket with a token in connection_init, from the same IP, is not affected (it is capped per session).
+    const authed = await openRawWs(t.wsUrl);
+    await authed.init({ authorization: `Bearer ${token}` });
+    expect((await authed.request('me', { query: '{ me { email } }' })).payload).toEqual({ data: { me: { email: 'anonymous-cap@example.test' } } });
+    // The three anonymous sockets still work.
+    for (const ws of anonymous) expect((await ws.request('h', { query: '{ health { status } }' })).payload).toEqual({ data: { health: { status: 'ok' } } });
+
+    // Closing one frees its slot.
+    anonymous[0].socket.close();
+    await anonymous[0].closed;
+    await waitFor(() => t.app.anonymousSockets.counts('127.0.0.1').anonymous === 2, 'the closed socket to free its slot');
+    const again = await openRawWs(t.wsUrl);
+    await again.init();
+    expect(again.isOpen).toBe(true);
+  });
+
+  it('caps sockets still waiting for connection_init per client IP: the extra one closes with 4429 TOO_MANY_PENDING_SOCKETS', async () => {
+    const t = await startTestApp({ WS_MAX_ANONYMOUS_SOCKETS_PER_IP: '2', WS_INIT_TIMEOUT: '30s' });
+    const silent = [await openRawWs(t.wsUrl), await openRawWs(t.wsUrl)];
+    const third = await openRawWs(t.wsUrl);
+    expect(await third.closed).toEqual({ code: 4429, reason: 'TOO_MANY_PENDING_SOCKETS' });
+    expect(t.app.anonymousSockets.counts('127.0.0.1')).toEqual({ pending: 2, anonymous: 0 });
+    // Once one of them sends connection_init it is no longer pending, and a new socket may open.
+    await silent[0].init();
+    const next = await openRawWs(t.wsUrl);
+    await next.init();
+    expect(t.app.anonymousSockets.counts('127.0.0.1')).toEqual({ pending: 1, anonymous: 2 });
+    expect(silent[1].isOpen).toBe(true);
+  });
+
+  it('counts anonymous sockets by the client IP that TRUST_PROXY gives (the right-most X-Forwarded-For entry)', async () => {
+    const t = await startTestApp({ WS_MAX_ANONYMOUS_SOCKETS_PER_IP: '1', TRUST_PROXY: 'true' });
+    const first = await openRawWs(t.wsUrl, { 'x-forwarded-for': '203.0.113.1' });
+    await first.init();
+    // Another client behind the same proxy has its own budget.
+    const second = await openRawWs(t.wsUrl, { 'x-forwarded-for': '203.0.113.2' });
+    await second.init();
+    // The first client again, with a made-up entry in front of the one the proxy appended: still counted as 203.0.113.1.
+    const forged = await openRawWs(t.wsUrl, { 'x-forwarded-for': '198.51.100.7, 203.0.113.1' });
+    forged.send({ type: 'connection_init' });
+    expect(await forged.closed).toEqual({ code: 4429, reason: 'TOO_MANY_ANONYMOUS_SOCKETS' });
+    expect([t.app.anonymousSockets.counts('203.0.113.1'), t.app.anonymousSockets.counts('198.51.100.7')]).toEqual([
+      { pending: 0, anonymous: 1 },
+      { pending: 0, anonymous: 0 },
+    ]);
   });
 
   it('closes a socket that never sends connection_init with 4408', async () => {

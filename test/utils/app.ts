@@ -6,7 +6,7 @@ import { print, type ExecutionResult } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createApp, type App } from '../../src/app.js';
 import { ManualClock } from '../../src/lib/clock.js';
@@ -23,6 +23,21 @@ export function onCleanup(dispose: () => Promise<void> | void): void {
 afterEach(async () => {
   while (disposers.length) {
     const dispose = disposers.pop()!;
+    await dispose();
+  }
+});
+
+/** Things to undo once the whole test file is done (a fixture shared by its tests), drained in reverse order. */
+const fileDisposers: (() => Promise<void> | void)[] = [];
+
+/** Registers cleanup for the end of the current test file. */
+export function onFileCleanup(dispose: () => Promise<void> | void): void {
+  fileDisposers.push(dispose);
+}
+
+afterAll(async () => {
+  while (fileDisposers.length) {
+    const dispose = fileDisposers.pop()!;
     await dispose();
   }
 });
@@ -49,10 +64,18 @@ export interface TestApp {
 /** Starts a real app on 127.0.0.1:0 with a fresh temp SQLite file. */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dir?: string; clock?: ManualClock; sqlTrace?: (sql: string) => void; portalTimeoutMs?: number } = {},
+  options: {
+    dir?: string;
+    clock?: ManualClock;
+    sqlTrace?: (sql: string) => void;
+    portalTimeoutMs?: number;
+    /** Keep the app for the whole test file (start it in beforeAll) instead of stopping it after each test. */
+    sharedByFile?: boolean;
+  } = {},
 ): Promise<TestApp> {
+  const cleanup = options.sharedByFile ? onFileCleanup : onCleanup;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  if (!options.dir) onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  if (!options.dir) cleanup(() => rmSync(dir, { recursive: true, force: true }));
   const clock = options.clock ?? new ManualClock(Date.now());
   const config = loadConfig({
     DATABASE_PATH: join(dir, 'gatehouse.db'),
@@ -85,7 +108,7 @@ export async function startTestApp(
     stopped = true;
     await app.stop();
   };
-  onCleanup(stop);
+  cleanup(stop);
   return {
     app,
     url,
