@@ -17,7 +17,7 @@ export function newId(prefix: string): string {
 
 const REQUEST_ID_BYTES = 8;
 // Request ids are made on every request: one random fill per 512 ids instead of one per id.
-let requestIdPool = Buffer.alloc(0);
+let requestIdPool: Buffer = Buffer.alloc(0);
 let requestIdOffset = 0;
 
 /** A short id that ties a log line to an error answer (random, not secret). */
