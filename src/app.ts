@@ -28,6 +28,7 @@ import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
 import { readBodyCapped } from './lib/read-body.js';
 import { clientIp } from './lib/client-ip.js';
 import { AnonymousSockets, ANONYMOUS_SOCKETS_CLOSE_CODE } from './graphql/ws-anonymous.js';
+import { isConsolePath, serveConsole } from './console/serve.js';
 
 /** Options for {@link createApp}; everything stateful can be passed in (tests pass a clock and a log sink). */
 export interface AppOptions extends CoreOptions {
@@ -229,6 +230,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       res.writeHead(302, { location: '/graphql' });
       return res.end();
     }
+    if (isConsolePath(path)) return serveConsole(req, res);
     return yoga(req, res, {});
   }
 

@@ -53,6 +53,7 @@ async function serve(): Promise<void> {
   }
   const url = await app.start();
   process.stderr.write(`Gatehouse ready: ${url} (GraphiQL in the browser, graphql-ws on the same URL)\n`);
+  process.stderr.write(`Web console: ${url.replace(/\/graphql$/, '/console/')}\n`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
