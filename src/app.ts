@@ -108,6 +108,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     graphqlEndpoint: '/graphql',
     landingPage: false,
     batching: false,
+    // handleHttp reads and caps every POST body before yoga sees it (GRAPHQL_MAX_BODY_BYTES); yoga's own
+    // limit would pipe the already-read body through a second counting stream on every request.
+    maxRequestBodySize: false,
     // Cross-origin browsers only from ALLOWED_ORIGINS; GraphiQL and same-origin pages need no CORS.
     cors: config.allowedOrigins.length > 0 ? (request: Request) => corsFor(request, config.allowedOrigins) : false,
     // GraphiQL needs introspection: it is served only where introspection is on.
@@ -205,18 +208,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/graphql' && req.method === 'POST') {
-      // These refusals are written before yoga, so they carry the CORS headers themselves.
-      const cors = refusalCorsHeaders(req.headers.origin, config.allowedOrigins);
-      const refusal = refusePost(req, config.maxBodyBytes);
-      if (refusal) return sendJson(res, refusal.status, { errors: [refusal.error] }, cors);
-      // Counted as it streams, so a chunked body (no Content-Length) is capped too.
-      const read = await readBodyCapped(req, config.maxBodyBytes);
-      if (read.kind === 'aborted') return void res.destroy();
-      if (read.kind === 'too-large') return sendJson(res, 413, { errors: [bodyTooLarge(config.maxBodyBytes)] }, cors);
-      // yoga (@whatwg-node/server) takes an already-read body from `req.body`, like Express' body parsers.
-      (req as IncomingMessage & { body?: Buffer }).body = read.body;
-    }
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await ops.health());
     if (req.method === 'GET' && path === '/ready') {
       const ready = ops.ready();
@@ -231,6 +222,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       return res.end();
     }
     if (isConsolePath(path)) return serveConsole(req, res);
+    // Every POST yoga gets, whatever the path: it also answers GraphQL at `/graphql/` and `…/graphql`.
+    if (req.method === 'POST') {
+      // These refusals are written before yoga, so they carry the CORS headers themselves.
+      const cors = refusalCorsHeaders(req.headers.origin, config.allowedOrigins);
+      const refusal = refusePost(req, config.maxBodyBytes);
+      if (refusal) return sendJson(res, refusal.status, { errors: [refusal.error] }, cors);
+      // Counted as it streams, so a chunked body (no Content-Length) is capped too.
+      const read = await readBodyCapped(req, config.maxBodyBytes);
+      if (read.kind === 'aborted') return void res.destroy();
+      if (read.kind === 'too-large') return sendJson(res, 413, { errors: [bodyTooLarge(config.maxBodyBytes)] }, cors);
+      // yoga (@whatwg-node/server) takes an already-read body from `req.body`, like Express' body parsers.
+      (req as IncomingMessage & { body?: Buffer }).body = read.body;
+    }
     return yoga(req, res, {});
   }
 

@@ -91,8 +91,15 @@ describe('typed errors for malformed requests', () => {
     const refused = await tooLarge.response;
     expect(refused.status).toBe(413);
     expect(JSON.parse(await refused.text()).errors[0].message).toBe('The request body is larger than 2048 bytes. Send a smaller request.');
-    // By Content-Length too, and a body of exactly the limit passes.
+    // By Content-Length too, on every path yoga answers GraphQL at, and a body of exactly the limit passes.
     expect((await post(small.url, body)).status).toBe(413);
+    for (const path of ['/graphql/', '/api/graphql']) {
+      const other = chunkedPost(small.url.replace(/\/graphql$/, path));
+      other.end(Buffer.from(body));
+      expect((await other.response).status).toBe(413);
+    }
+    // Our own routes keep their answers: a POST to the console is 405, not a GraphQL refusal.
+    expect((await fetch(small.url.replace(/\/graphql$/, '/console/'), { method: 'POST', body: 'x' })).status).toBe(405);
     const base = JSON.stringify({ query: '{ health { status } } #' });
     const exact = base.replace('#', `#${'x'.repeat(2048 - base.length)}`);
     expect(Buffer.byteLength(exact)).toBe(2048);
