@@ -181,8 +181,8 @@ function LiveConsole({ live, statusReason, intendedEnd, onEnd, initialUser }: Si
       const reason = event.reason ?? event.type;
       const accountChange = reason === 'ACCOUNT_REJECTED' || reason === 'ACCOUNT_SUSPENDED';
       if (accountChange && lastStatus.current !== 'REJECTED' && lastStatus.current !== 'SUSPENDED') {
-        // The status event carrying the admin's reason can arrive just after this one (usually still
-        // before the socket's 4401 close): wait for it briefly, so the sign-in page can say why.
+        // The server sends the status event with the admin's reason first; if this page's status
+        // subscription was not live yet, wait for it briefly, so the sign-in page can say why.
         const timer = window.setTimeout(() => onEnd(noticeForEndedSession(reason, statusReason.current)), 1500);
         accountEnd.current = { reason, timer };
         return;

@@ -56,7 +56,13 @@ export function guardedStream<T extends TimedEvent>(
     const unwatch = options.isFinal ? ctx.socketHooks?.watchOwnSession() : undefined;
     /** Delivers the session's own final notice, then ends. */
     const finish = async (delivery: Delivery<T>, final = false) => {
-      if (final) ctx.socketHooks?.finalNoticeSent();
+      if (final) {
+        // The subscriber's other streams may still be re-reading the session for events published
+        // before this one (a REJECTED status with its reason): those reads are synchronous SQLite
+        // behind promises, so one turn of the event loop lets them go out before the final notice.
+        await new Promise((resolve) => setImmediate(resolve));
+        ctx.socketHooks?.finalNoticeSent();
+      }
       await push(delivery);
       stop();
     };

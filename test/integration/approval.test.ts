@@ -75,6 +75,15 @@ describe('approval over a live subscription', () => {
     const status = ws.subscribe(AccountStatusChangedDocument);
     const sessions = ws.subscribe(SessionEventsDocument);
     await status.results.next(5000, 'initial state');
+    // Arrival order across the two subscriptions: the reason must come before the session's end.
+    const arrivals: string[] = [];
+    for (const [name, results] of [['status', status.results], ['sessions', sessions.results]] as const) {
+      const push = results.push.bind(results) as (value: never) => void;
+      (results as { push: (value: never) => void }).push = (value) => {
+        arrivals.push(name);
+        push(value);
+      };
+    }
 
     const admin = await signInAdmin(url);
     await gqlData(url, RejectUserDocument, { id: signUp.signUp.user.id, reason: 'Unknown company' }, { token: admin.token });
@@ -84,6 +93,7 @@ describe('approval over a live subscription', () => {
     const revoked = await sessions.results.next(5000, 'REVOKED notice');
     expect(revoked.data?.sessionEvents).toMatchObject({ type: 'REVOKED', reason: 'ACCOUNT_REJECTED', isCurrent: true });
     expect(await ws.closed).toEqual({ code: 4401, reason: 'SESSION_REVOKED:ACCOUNT_REJECTED' });
+    expect(arrivals).toEqual(['status', 'sessions']);
 
     const after = await gql(url, MeDocument, undefined, { token });
     expect(after.status).toBe(401);
