@@ -5,7 +5,9 @@ import http from 'node:http';
 
 export interface LoadOptions {
   url: string;
-  body: string | (() => string);
+  /** POST (default) with `body`, or GET without one. */
+  method?: 'GET' | 'POST';
+  body?: string | (() => string);
   headers?: Record<string, string>;
   concurrency: number;
   durationMs: number;
@@ -26,6 +28,8 @@ export interface LoadResult {
   p90: number;
   p99: number;
   max: number;
+  /** Every latency in ms, sorted (to merge runs). */
+  latencies: number[];
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -48,23 +52,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const maxRequests = options.maxRequests ?? Infinity;
   const start = performance.now();
   const deadline = start + options.durationMs;
+  const method = options.method ?? 'POST';
   const interval = options.ratePerSec ? (1000 * options.concurrency) / options.ratePerSec : 0;
 
   const once = () =>
     new Promise<void>((resolve) => {
-      const body = typeof options.body === 'function' ? options.body() : options.body;
+      const body = typeof options.body === 'function' ? options.body() : (options.body ?? '');
       const t0 = performance.now();
       const req = http.request(
         {
           agent,
           host: target.hostname,
           port: target.port,
-          path: target.pathname,
-          method: 'POST',
+          path: target.pathname + target.search,
+          method,
           headers: {
-            'content-type': 'application/json',
+            ...(method === 'POST' ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
             accept: 'application/graphql-response+json, application/json',
-            'content-length': Buffer.byteLength(body),
             ...options.headers,
           },
         },
@@ -84,7 +88,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         },
       );
       req.on('error', (e) => { errors++; firstError ??= String(e); resolve(); });
-      req.end(body);
+      if (method === 'POST') req.end(body);
+      else req.end();
     });
 
   const worker = async (index: number) => {
@@ -106,6 +111,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const seconds = (performance.now() - start) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
+  return summarize(latencies, seconds, errors, firstError);
+}
+
+/** Percentiles and rate for a sorted list of latencies (one run, or several merged). */
+export function summarize(latencies: number[], seconds: number, errors = 0, firstError: string | null = null): LoadResult {
   return {
     requests: latencies.length,
     errors,
@@ -116,6 +126,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p90: percentile(latencies, 90),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
+    latencies,
   };
 }
 

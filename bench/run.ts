@@ -1,37 +1,47 @@
 // `npm run bench` / `npm run bench:quick`: starts real servers on 127.0.0.1 in child processes, drives them,
-// and prints one table of Gatehouse-vs-baseline ratios. The full run writes bench/results.md.
-// --quick runs every scenario briefly and asserts nothing about speed (exit 0 unless something crashed).
+// and prints one table of Gatehouse-vs-baseline ratios (issue 8's seven scenarios). The full run writes
+// bench/results.md. --quick runs every scenario briefly at small scale and asserts nothing about speed
+// (exit 0 unless something crashed). `--only=2,4` runs a subset (no results.md).
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import WebSocket from 'ws';
-import { createClient, type Client } from 'graphql-ws';
-import { runLoad, gqlPost, percentile, type LoadResult } from './load.js';
-import { startServer, stopAll, type ServerHandle } from './lib/proc.js';
+import { runLoad, gqlPost, percentile, summarize, type LoadOptions, type LoadResult } from './load.js';
+import { startChild, startServer, stopAll, type ServerHandle } from './lib/proc.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only=1,3` runs a subset (for profiling); results.md is written only by a full run of every scenario. */
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? null;
 const wanted = (n: string) => !only || only.includes(n);
 const here = dirname(fileURLToPath(import.meta.url));
 const P = {
-  warmMs: quick ? 500 : 3000,
-  durMs: quick ? 2000 : 10_000,
+  warmMs: quick ? 250 : 3000,
+  /** Measured time per side of a throughput or latency comparison, split over `rounds` alternating rounds. */
+  durMs: quick ? 1000 : 10_000,
+  rounds: quick ? 1 : 2,
   concurrency: 10,
   signInUsers: quick ? 2 : 4,
   signInConcurrency: 8,
   meRate: 100,
-  wsN: quick ? 50 : 500,
-  wsBaseline: 10,
-  revokes: quick ? 10 : 50,
+  revokeSockets: quick ? 200 : 5000,
+  revokeBaselineSockets: 10,
+  revokes: quick ? 20 : 200,
+  broadcastSockets: quick ? 200 : 5000,
+  broadcastRounds: quick ? 2 : 5,
+  memorySockets: quick ? 200 : 5000,
+  memoryWarmSockets: quick ? 20 : 100,
+  portalSessions: quick ? 100 : 10_000,
+  /** Settling time before a memory reading. */
+  settleMs: quick ? 100 : 1000,
+  // BENCH_PARAMS='{"broadcastSockets":2000}' overrides any of these (for profiling; results.md is then not written).
+  ...(JSON.parse(process.env.BENCH_PARAMS ?? '{}') as Record<string, number>),
 };
 
-const ADMIN_EMAIL = 'bench-admin@example.test';
 const PASSWORD = 'Bench-pass-7319-quartz';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const ms = (v: number) => `${v.toFixed(2)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 interface Row {
   scenario: string;
@@ -44,12 +54,89 @@ interface Row {
 const rows: Row[] = [];
 const details: string[] = [];
 
-function describe(name: string, r: LoadResult) {
-  const line = `${name}: ${r.requests} req in ${r.seconds.toFixed(1)} s = ${r.rps.toFixed(0)} req/s, p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, errors ${r.errors}`;
+function detail(line: string) {
   details.push(line);
   log(line);
+}
+
+type Measured = LoadResult & { cpuMs?: number };
+
+function describe(name: string, r: Measured) {
+  const cpu = r.cpuMs === undefined ? '' : `, server CPU ${(r.cpuMs / r.requests).toFixed(3)} ms/req`;
+  detail(`${name}: ${r.requests} req in ${r.seconds.toFixed(1)} s = ${r.rps.toFixed(0)} req/s, p50 ${ms(r.p50)}, p90 ${ms(r.p90)}, p99 ${ms(r.p99)}, max ${ms(r.max)}${cpu}, errors ${r.errors}`);
   if (r.errors > 0) throw new Error(`${name}: ${r.errors} failed requests; first: ${r.firstError}`);
 }
+
+/** Merges runs of one side of a comparison into one result (all latencies, total requests over total time). */
+function merge(results: LoadResult[]): LoadResult {
+  const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
+  const errors = results.reduce((sum, r) => sum + r.errors, 0);
+  return summarize(latencies, seconds, errors, results.find((r) => r.firstError)?.firstError ?? null);
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; null elsewhere). */
+function cpuMsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a load and, given the server's pid, the CPU time the server spent on it. */
+async function measured(options: LoadOptions, pid?: number): Promise<Measured> {
+  const before = pid === undefined ? null : cpuMsOf(pid);
+  const result = await runLoad(options);
+  const after = pid === undefined ? null : cpuMsOf(pid);
+  return before === null || after === null ? result : { ...result, cpuMs: after - before };
+}
+
+type Side = { options: () => Omit<LoadOptions, 'durationMs'>; pid: number };
+
+/**
+ * Runs A and B for P.durMs each, in P.rounds alternating slices (A, B, A, B …), so background noise on
+ * a shared machine falls on both sides alike. Returns the merged results, with each server's CPU time
+ * (CPU per request is far less sensitive to other work on the machine than requests per second).
+ */
+async function alternate(a: Side, b: Side, durMs = P.durMs) {
+  const ra: Measured[] = [];
+  const rb: Measured[] = [];
+  const slice = durMs / P.rounds;
+  for (let i = 0; i < P.rounds; i++) {
+    ra.push(await measured({ ...a.options(), durationMs: slice }, a.pid));
+    rb.push(await measured({ ...b.options(), durationMs: slice }, b.pid));
+  }
+  const sum = (list: Measured[]) => (list.every((r) => r.cpuMs !== undefined) ? list.reduce((s, r) => s + r.cpuMs!, 0) : undefined);
+  return [{ ...merge(ra), cpuMs: sum(ra) }, { ...merge(rb), cpuMs: sum(rb) }] as const;
+}
+
+/** Temp dirs the bench made; removed at exit however it exits. */
+const tempDirs = new Set<string>();
+function tempDir(): string {
+  const dir = mkdtempSync(join(os.tmpdir(), 'gatehouse-bench-run-'));
+  tempDirs.add(dir);
+  return dir;
+}
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { token session { id } user { id } } }';
+const SIGN_IN =
+  'mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { token session { id } } } }';
+type SignUpData = { signUp: { token: string; session: { id: string }; user: { id: string } } };
+type Seeded = { token: string; sessionId: string; userId: string; email: string };
 
 async function pool<T>(count: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(count);
@@ -65,48 +152,365 @@ async function pool<T>(count: number, concurrency: number, fn: (i: number) => Pr
   return out;
 }
 
-const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { token session { id } user { id } } }';
-const SIGN_IN =
-  'mutation($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { token session { id } } } }';
-type SignUpData = { signUp: { token: string; session: { id: string }; user: { id: string } } };
-
 async function signUpMany(url: string, prefix: string, count: number, concurrency = 4) {
   return pool(count, concurrency, async (i) =>
     (await gqlPost<SignUpData>(url, SIGN_UP, { input: { email: `${prefix}-${i}@bench.test`, password: PASSWORD, name: `${prefix} ${i}` } })).signUp,
   );
 }
 
+/** Users with one session each, made inside the server through its stores and services (bench/servers/gatehouse.ts). */
+function seed(gh: ServerHandle, prefix: string, count: number, role = 'MEMBER'): Promise<Seeded[]> {
+  return gh.call<Seeded[]>('seed', { prefix, count, role });
+}
+
 const meBody = JSON.stringify({ query: '{ me { id } }' });
 const meCheck = (b: string) => b.includes('"me":{"id"');
+const meLoad = (gh: ServerHandle, token: string, extra: Partial<LoadOptions> = {}) => ({
+  url: gh.url,
+  body: meBody,
+  headers: { authorization: `Bearer ${token}` },
+  concurrency: P.concurrency,
+  check: meCheck,
+  ...extra,
+});
 
 // ── Scenario 1: authenticated `me` vs bare yoga `{ hello }` ──────────────────────────────────────────────
 async function scenarioBaseline() {
   log('scenario 1: me vs bare yoga');
-  const bare = await startServer('bare-yoga', 'bare-yoga.ts');
-  const gh = await startServer('gatehouse', 'gatehouse.ts', { SIGNUP_RATE_LIMIT: 'off' });
+  const [bare, gh] = await Promise.all([startServer('bare-yoga', 'bare-yoga.ts'), startServer('gatehouse', 'gatehouse.ts', { SIGNUP_RATE_LIMIT: 'off' })]);
   try {
     const [user] = await signUpMany(gh.url, 'me', 1);
     const helloBody = JSON.stringify({ query: '{ hello }' });
-    const bareOpts = { url: bare.url, body: helloBody, concurrency: P.concurrency, check: (b: string) => b.includes('"hello":"world"') };
-    const ghOpts = { url: gh.url, body: meBody, headers: { authorization: `Bearer ${user.token}` }, concurrency: P.concurrency, check: meCheck };
-    await runLoad({ ...bareOpts, durationMs: P.warmMs });
-    await runLoad({ ...ghOpts, durationMs: P.warmMs });
-    const b = await runLoad({ ...bareOpts, durationMs: P.durMs });
+    const bareOpts = () => ({ url: bare.url, body: helloBody, concurrency: P.concurrency, check: (b: string) => b.includes('"hello":"world"') });
+    const ghOpts = () => meLoad(gh, user.token);
+    await runLoad({ ...bareOpts(), durationMs: P.warmMs });
+    await runLoad({ ...ghOpts(), durationMs: P.warmMs });
+    const [b, g] = await alternate({ options: bareOpts, pid: bare.pid }, { options: ghOpts, pid: gh.pid });
     describe(`bare yoga { hello } (c=${P.concurrency})`, b);
-    const g = await runLoad({ ...ghOpts, durationMs: P.durMs });
     describe(`gatehouse { me { id } } (c=${P.concurrency})`, g);
     const tr = g.rps / b.rps;
     const pr = g.p99 / b.p99;
-    rows.push({ scenario: '1a `me` throughput vs bare yoga', gatehouse: `${g.rps.toFixed(0)} req/s`, baseline: `${b.rps.toFixed(0)} req/s`, ratio: tr, target: '≥ 0.85×', pass: tr >= 0.85 });
+    rows.push({ scenario: '1a `me` throughput vs bare yoga `{ hello }`', gatehouse: `${g.rps.toFixed(0)} req/s`, baseline: `${b.rps.toFixed(0)} req/s`, ratio: tr, target: '≥ 0.85×', pass: tr >= 0.85 });
     rows.push({ scenario: '1b `me` p99 vs bare yoga', gatehouse: ms(g.p99), baseline: ms(b.p99), ratio: pr, target: '≤ 1.5×', pass: pr <= 1.5 });
   } finally {
     await Promise.all([bare.stop(), gh.stop()]);
   }
 }
 
-// ── Scenario 2: sign-in throughput (argon2id) and `me` p99 during a sign-in flood ─────────────────────
+// ── Scenario 2: `me` vs Better Auth get-session on the same SQLite file ──────────────────────────────────
+async function scenarioPeer() {
+  log('scenario 2: me vs Better Auth get-session');
+  if (!existsSync(join(here, 'peer', 'node_modules', 'better-auth'))) {
+    throw new Error('scenario 2 needs the peer installed in its own folder: npm ci --prefix bench/peer');
+  }
+  // One SQLite file for both: Gatehouse's tables and Better Auth's (user, session, account, verification).
+  const dir = tempDir();
+  const dbPath = join(dir, 'shared.db');
+  const [gh, peer, bare] = await Promise.all([
+    startServer('gatehouse', 'gatehouse.ts', { DATABASE_PATH: dbPath }),
+    startChild('better-auth', join('peer', 'server.ts'), { env: { BENCH_DB_PATH: dbPath } }),
+    startServer('bare-yoga', 'bare-yoga.ts'),
+  ]);
+  try {
+    const [user] = await seed(gh, 'peer-me', 1);
+    const email = 'peer-user@bench.test';
+    const signUp = await fetch(`${peer.url}/sign-up/email`, {
+      method: 'POST',
+      // A browser's sign-up form sends its Origin; Better Auth refuses a POST without one.
+      headers: { 'content-type': 'application/json', origin: new URL(peer.url).origin },
+      body: JSON.stringify({ email, password: PASSWORD, name: 'Peer user' }),
+    });
+    const setCookie = signUp.headers.getSetCookie().find((c) => c.startsWith('better-auth.session_token='));
+    if (signUp.status !== 200 || !setCookie) throw new Error(`Better Auth sign-up failed: HTTP ${signUp.status} ${await signUp.text()}`);
+    const cookie = setCookie.split(';')[0];
+    const peerCheck = (b: string) => b.includes(`"email":"${email}"`) && b.includes('"session"');
+    const probe = await (await fetch(`${peer.url}/get-session`, { headers: { cookie } })).text();
+    if (!peerCheck(probe)) throw new Error(`Better Auth get-session did not return the session: ${probe.slice(0, 300)}`);
+    const peerOpts = () => ({ url: `${peer.url}/get-session`, method: 'GET' as const, headers: { cookie }, concurrency: P.concurrency, check: peerCheck });
+    const ghOpts = () => meLoad(gh, user.token);
+    await runLoad({ ...peerOpts(), durationMs: P.warmMs });
+    await runLoad({ ...ghOpts(), durationMs: P.warmMs });
+    const [b, g] = await alternate({ options: peerOpts, pid: peer.pid }, { options: ghOpts, pid: gh.pid });
+    describe(`Better Auth GET /api/auth/get-session, cookie session (c=${P.concurrency})`, b);
+    describe(`gatehouse { me { id } } (c=${P.concurrency})`, g);
+    // Context, not a target: how far the HTTP+GraphQL layer alone (bare yoga) is from the peer.
+    const helloBody = JSON.stringify({ query: '{ hello }' });
+    const y = await measured({ url: bare.url, body: helloBody, concurrency: P.concurrency, check: (x: string) => x.includes('"hello":"world"'), durationMs: P.durMs / P.rounds }, bare.pid);
+    describe(`context: bare yoga { hello } (c=${P.concurrency}) = ${(y.rps / b.rps).toFixed(2)}× Better Auth`, y);
+    const tr = g.rps / b.rps;
+    rows.push({ scenario: '2 `me` throughput vs Better Auth get-session', gatehouse: `${g.rps.toFixed(0)} req/s`, baseline: `${b.rps.toFixed(0)} req/s`, ratio: tr, target: '≥ 4×', pass: tr >= 4 });
+  } finally {
+    // The peer first: Gatehouse checkpoints the shared file (wal_checkpoint(TRUNCATE)) as it stops.
+    await peer.stop();
+    await Promise.all([gh.stop(), bare.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ── Scenario 3: targeted revocation latency, N idle subscribed sockets vs 10 ──────────────────────────────
+const SESSION_EVENTS = 'subscription { sessionEvents { type reason session { id } } }';
+/**
+ * Every bench socket comes from 127.0.0.1 and the swarm opens 50 at a time: lift the per-IP cap on sockets
+ * still waiting for connection_init (an abuse limit, default 20) so it does not refuse them.
+ */
+const WS_ENV = { WS_MAX_ANONYMOUS_SOCKETS_PER_IP: '100000' };
+
+/** Fails the scenario if any subscription got an error or ended early (the swarm counts them). */
+async function checkSwarm(swarm: ServerHandle) {
+  const { problems } = await swarm.call<{ problems: string[] }>('stats');
+  if (problems.length > 0) throw new Error(`subscriptions failed:\n${problems.join('\n')}`);
+}
+
+/**
+ * The swarm holds up to `sockets` client sockets in one process (and a server as many). Node raises its
+ * soft open-files limit to the hard one at start, so the hard limit (`ulimit -Hn`) is what counts.
+ */
+function checkFdLimit(sockets: number) {
+  let limit = Infinity;
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    if (soft && soft !== 'unlimited') limit = Number(soft);
+  } catch {
+    // not Linux: let the sockets fail with EMFILE if the limit is too low
+  }
+  if (limit < sockets + 1000) throw new Error(`${sockets} sockets need an open-files limit of at least ${sockets + 1000} (it is ${limit}); raise it with ulimit -n`);
+}
+
+async function liveSockets(gh: ServerHandle): Promise<number> {
+  return (await gh.call<{ sessionSockets: number }>('stats')).sessionSockets;
+}
+
+async function scenarioRevocation() {
+  const N = P.revokeSockets;
+  const small = P.revokeBaselineSockets;
+  log(`scenario 3: revocation with ${N} vs ${small} sockets, ${P.revokes} revocations each`);
+  checkFdLimit(N + small);
+  const [big, base, swarm] = await Promise.all([
+    startServer('gatehouse-big', 'gatehouse.ts', WS_ENV),
+    startServer('gatehouse-small', 'gatehouse.ts', WS_ENV),
+    startChild('swarm', join('clients', 'swarm.ts')),
+  ]);
+  try {
+    const t = performance.now();
+    const [bigUsers, smallUsers, [bigAdmin], [smallAdmin]] = await Promise.all([
+      seed(big, 'revoke-big', N),
+      seed(base, 'revoke-small', small + P.revokes),
+      seed(big, 'admin', 1, 'ADMIN'),
+      seed(base, 'admin', 1, 'ADMIN'),
+    ]);
+    log(`seeded ${N + small + P.revokes} sessions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const items = (list: Seeded[]) => list.map((u) => ({ key: u.sessionId, token: u.token }));
+    const openSmall = (list: Seeded[]) => swarm.call('open', { group: 'small', wsUrl: base.wsUrl, protocol: 'graphql-ws', query: SESSION_EVENTS, items: items(list) });
+    await openSmall(smallUsers.slice(0, small));
+    const opened = await swarm.call<{ ms: number }>('open', { group: 'big', wsUrl: big.wsUrl, protocol: 'graphql-ws', query: SESSION_EVENTS, items: items(bigUsers) }, 300_000);
+    log(`opened ${N} subscribed sockets in ${(opened.ms / 1000).toFixed(1)} s`);
+    // Subscriptions are live once the server holds a sessionEvents listener for each.
+    const listening = async (gh: ServerHandle, n: number) =>
+      ((await gh.call<{ listeners: Record<string, number> }>('stats')).listeners['user:sessions'] ?? 0) >= n && (await liveSockets(gh)) >= n;
+    await waitFor('sessionEvents subscriptions', async () => (await listening(big, N)) && (await listening(base, small)));
+    await sleep(500);
+
+    type Timing = { fromResponse: number; fromSend: number; sawNotice: boolean };
+    const smallTimes: Timing[] = [];
+    const bigTimes: Timing[] = [];
+    const smallQueue = smallUsers.slice(0, small);
+    let nextSmall = small;
+    const step = Math.floor(N / P.revokes);
+    const revokeSmall = async () => {
+      const victim = smallQueue.shift()!;
+      smallTimes.push(await swarm.call<Timing>('revokeOne', { group: 'small', key: victim.sessionId, url: base.url, adminToken: smallAdmin.token }));
+      // Keep `small` sockets open: one more for the one that closed.
+      const fresh = smallUsers[nextSmall++];
+      await openSmall([fresh]);
+      smallQueue.push(fresh);
+      await waitFor('replacement subscription', () => listening(base, small));
+    };
+    const revokeBig = async (i: number) => {
+      bigTimes.push(await swarm.call<Timing>('revokeOne', { group: 'big', key: bigUsers[i * step].sessionId, url: big.url, adminToken: bigAdmin.token }));
+    };
+    for (let i = 0; i < P.revokes; i++) {
+      // Interleaved (and in alternating order) so background noise falls on both sides alike.
+      if (i % 2 === 0) {
+        await revokeSmall();
+        await sleep(10);
+        await revokeBig(i);
+      } else {
+        await revokeBig(i);
+        await sleep(10);
+        await revokeSmall();
+      }
+      await sleep(10);
+    }
+    await checkSwarm(swarm);
+    const noticeMissing = [...smallTimes, ...bigTimes].filter((t) => !t.sawNotice).length;
+    if (noticeMissing > 0) detail(`revocation: ${noticeMissing} sockets closed without their REVOKED notice first`);
+    const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
+    const line = (name: string, list: Timing[]) => {
+      const a = sorted(list.map((x) => x.fromResponse));
+      const b = sorted(list.map((x) => x.fromSend));
+      detail(`${name}: response→close p50 ${ms(percentile(a, 50))}, p90 ${ms(percentile(a, 90))}, p99 ${ms(percentile(a, 99))}, max ${ms(a[a.length - 1])}; send→close p50 ${ms(percentile(b, 50))}, p99 ${ms(percentile(b, 99))} (${a.length} revocations)`);
+      return percentile(a, 99);
+    };
+    const p99Small = line(`revocation with ${small} sockets open`, smallTimes);
+    const p99Big = line(`revocation with ${N} sockets open`, bigTimes);
+    const r = p99Big / p99Small;
+    rows.push({ scenario: `3 revoke→4401 p99, ${N} vs ${small} sockets`, gatehouse: ms(p99Big), baseline: ms(p99Small), ratio: r, target: '≤ 1.5×', pass: r <= 1.5 });
+  } finally {
+    await Promise.all([swarm.stop(), big.stop(), base.stop()]);
+  }
+}
+
+// ── Scenario 4: jobEvents POSTED to N subscribers vs a raw `ws` broadcast of the same bytes ────────────────
+const JOB_EVENTS = 'subscription { jobEvents { type job { id title location employmentType } } }';
+const CREATE_JOB = 'mutation($input: JobInput!) { createJob(input: $input) { id } }';
+const marker = (n: number) => `bench-mark-${String(n).padStart(6, '0')}`;
+
+async function scenarioBroadcast() {
+  const N = P.broadcastSockets;
+  log(`scenario 4: jobEvents POSTED to ${N} subscribers vs raw ws broadcast`);
+  checkFdLimit(2 * N);
+  const [gh, raw, swarm] = await Promise.all([
+    startServer('gatehouse', 'gatehouse.ts', WS_ENV),
+    startChild('raw-ws', join('servers', 'raw-ws.ts')),
+    startChild('swarm', join('clients', 'swarm.ts')),
+  ]);
+  try {
+    const [subscribers, [employer]] = await Promise.all([seed(gh, 'listener', N), seed(gh, 'employer', 1, 'EMPLOYER')]);
+    const opened = await swarm.call<{ ms: number }>(
+      'open',
+      { group: 'gh', wsUrl: gh.wsUrl, protocol: 'graphql-ws', query: JOB_EVENTS, items: subscribers.map((u) => ({ key: u.sessionId, token: u.token })) },
+      300_000,
+    );
+    log(`opened ${N} jobEvents subscriptions in ${(opened.ms / 1000).toFixed(1)} s`);
+    const rawWsUrl = raw.wsUrl.replace(/\/broadcast$/, '/ws');
+    await swarm.call('open', { group: 'raw', wsUrl: rawWsUrl, protocol: 'raw', items: subscribers.map((_, i) => ({ key: String(i) })) }, 300_000);
+    await waitFor('jobEvents subscriptions', async () => ((await gh.call<{ listeners: Record<string, number> }>('stats')).listeners.jobs ?? 0) >= N);
+    await waitFor('raw sockets', async () => (await raw.call<{ clients: number }>('stats')).clients >= N);
+    await sleep(500);
+
+    let n = 0;
+    type Round = { sendToLast: number; responseToLast: number; sendToMedian: number; responseAfterSend: number; sample: string };
+    const ghRound = () => {
+      const m = marker(++n);
+      const body = JSON.stringify({
+        query: CREATE_JOB,
+        variables: { input: { title: `Stage hand ${m}`, description: 'Load-in and strike for a touring show.', location: 'Leeds', employmentType: 'CONTRACT', salaryMin: 100, salaryMax: 200 } },
+      });
+      return swarm.call<Round>('broadcast', { group: 'gh', url: gh.url, body, headers: { authorization: `Bearer ${employer.token}` }, marker: m }, 120_000);
+    };
+    // The raw server sends exactly what a Gatehouse subscriber received, with its own marker.
+    const warm = await ghRound();
+    const template = warm.sample;
+    const warmMarker = marker(n);
+    if (!template.includes(warmMarker)) throw new Error(`unexpected jobEvents message: ${template.slice(0, 300)}`);
+    const rawRound = () => {
+      const m = marker(++n);
+      return swarm.call<Round>('broadcast', { group: 'raw', url: raw.url, body: template.replace(warmMarker, m), marker: m }, 120_000);
+    };
+    await rawRound();
+    const ghRounds: Round[] = [];
+    const rawRounds: Round[] = [];
+    for (let i = 0; i < P.broadcastRounds; i++) {
+      await sleep(200);
+      ghRounds.push(await ghRound());
+      await sleep(200);
+      rawRounds.push(await rawRound());
+    }
+    await checkSwarm(swarm);
+    const stat = (list: Round[], key: keyof Omit<Round, 'sample'>) => {
+      const v = list.map((r) => r[key]).sort((a, b) => a - b);
+      return { median: v[Math.floor((v.length - 1) / 2)], max: v[v.length - 1], all: v };
+    };
+    const summary = (name: string, list: Round[]) => {
+      const last = stat(list, 'sendToLast');
+      const resp = stat(list, 'responseToLast');
+      const mid = stat(list, 'sendToMedian');
+      const trig = stat(list, 'responseAfterSend');
+      detail(
+        `${name}: trigger send→last delivery median ${ms(last.median)}, max ${ms(last.max)} [${last.all.map((x) => x.toFixed(1)).join(', ')}]; ` +
+          `send→median socket ${ms(mid.median)}; trigger response after ${ms(trig.median)}; response→last ${ms(resp.median)} (${list.length} rounds, ${template.length}-byte message)`,
+      );
+      return last;
+    };
+    const g = summary(`jobEvents POSTED to ${N} graphql-ws subscribers (createJob)`, ghRounds);
+    const b = summary(`raw ws broadcast of the same message to ${N} sockets`, rawRounds);
+    const r = g.median / b.median;
+    rows.push({ scenario: `4 broadcast to ${N} sockets, send→last delivery (median of ${P.broadcastRounds})`, gatehouse: ms(g.median), baseline: ms(b.median), ratio: r, target: '≤ 2×', pass: r <= 2 });
+  } finally {
+    await Promise.all([swarm.stop(), gh.stop(), raw.stop()]);
+  }
+}
+
+// ── Scenario 5: RSS per idle authenticated socket with one subscription ───────────────────────────────────
+type Mem = { rss: number; heapUsed: number; external: number };
+
+async function scenarioMemory() {
+  const N = P.memorySockets;
+  const W = P.memoryWarmSockets;
+  log(`scenario 5: memory per idle subscribed socket at ${N} sockets`);
+  checkFdLimit(2 * (N + W));
+  const [gh, raw, swarm] = await Promise.all([
+    startServer('gatehouse', 'gatehouse.ts', WS_ENV, { nodeArgs: ['--expose-gc'] }),
+    startChild('raw-ws', join('servers', 'raw-ws.ts'), { nodeArgs: ['--expose-gc'] }),
+    startChild('swarm', join('clients', 'swarm.ts')),
+  ]);
+  try {
+    const users = await seed(gh, 'idle', N + W);
+    const items = users.map((u) => ({ key: u.sessionId, token: u.token }));
+    const rawWsUrl = raw.wsUrl.replace(/\/broadcast$/, '/ws');
+    const ghOpen = async (list: typeof items) => {
+      await swarm.call('open', { group: 'idle', wsUrl: gh.wsUrl, protocol: 'graphql-ws', query: SESSION_EVENTS, items: list }, 300_000);
+    };
+    const ghLive = async (n: number) => {
+      const s = await gh.call<{ sessionSockets: number; listeners: Record<string, number> }>('stats');
+      return s.sessionSockets >= n && (s.listeners['user:sessions'] ?? 0) >= n;
+    };
+    // Warm-up sockets first (code paths compiled, pools grown), then the marginal cost of N more.
+    await ghOpen(items.slice(0, W));
+    await waitFor('warm-up subscriptions', () => ghLive(W));
+    await sleep(P.settleMs);
+    const g1 = await gh.call<Mem>('memory');
+    // BENCH_HEAP_SNAPSHOT=<dir>: V8 heap snapshots after the warm-up and with every socket open, for
+    // bench/tools/heap-diff.mjs (diagnosis only: writing them moves the RSS numbers).
+    const snapshot = async (name: string) => {
+      if (!process.env.BENCH_HEAP_SNAPSHOT) return;
+      detail(`heap snapshot: ${await gh.call<string>('heapSnapshot', { path: join(process.env.BENCH_HEAP_SNAPSHOT, name) }, 600_000)}`);
+    };
+    await snapshot(`gatehouse-${W}-sockets.heapsnapshot`);
+    await ghOpen(items.slice(W));
+    await waitFor('idle subscriptions', () => ghLive(N + W));
+    await sleep(P.settleMs);
+    const g2 = await gh.call<Mem>('memory');
+    await snapshot(`gatehouse-${N + W}-sockets.heapsnapshot`);
+
+    const rawOpen = (from: number, to: number) =>
+      swarm.call('open', { group: 'raw', wsUrl: rawWsUrl, protocol: 'raw', items: Array.from({ length: to - from }, (_, i) => ({ key: String(from + i) })) }, 300_000);
+    const rawLive = async (n: number) => (await raw.call<{ clients: number }>('stats')).clients >= n;
+    await rawOpen(0, W);
+    await waitFor('raw warm-up sockets', () => rawLive(W));
+    await sleep(P.settleMs);
+    const r1 = await raw.call<Mem>('memory');
+    await rawOpen(W, W + N);
+    await waitFor('raw sockets', () => rawLive(N + W));
+    await sleep(P.settleMs);
+    const r2 = await raw.call<Mem>('memory');
+
+    await checkSwarm(swarm);
+    const per = (a: Mem, b: Mem) => ({ rss: (b.rss - a.rss) / N, heap: (b.heapUsed - a.heapUsed) / N, external: (b.external - a.external) / N });
+    const g = per(g1, g2);
+    const b = per(r1, r2);
+    detail(`gatehouse, ${N} idle graphql-ws sockets with one sessionEvents subscription each (after ${W} warm-up): RSS ${mb(g1.rss)} → ${mb(g2.rss)} = ${kb(g.rss)}/socket; V8 heap ${kb(g.heap)}/socket; external ${kb(g.external)}/socket`);
+    detail(`raw ws server, ${N} idle sockets (after ${W} warm-up): RSS ${mb(r1.rss)} → ${mb(r2.rss)} = ${kb(b.rss)}/socket; V8 heap ${kb(b.heap)}/socket`);
+    rows.push({ scenario: `5 RSS per idle subscribed socket at ${N} sockets (baseline: raw ws)`, gatehouse: kb(g.rss), baseline: kb(b.rss), ratio: g.rss / b.rss, target: '≤ 25 KB', pass: g.rss <= 25 * 1024 });
+  } finally {
+    await Promise.all([swarm.stop(), gh.stop(), raw.stop()]);
+  }
+}
+
+// ── Scenario 6: sign-in throughput (argon2id) and `me` p99 during a sign-in flood ─────────────────────
 async function scenarioSignIn() {
-  log('scenario 2: sign-in flood');
+  log('scenario 6: sign-in flood');
   const gh = await startServer('gatehouse', 'gatehouse.ts', {
     SIGNUP_RATE_LIMIT: 'off',
     MAX_SESSIONS_PER_USER: '1000',
@@ -115,7 +519,7 @@ async function scenarioSignIn() {
   try {
     const users = await signUpMany(gh.url, 'signin', P.signInUsers);
     const [meUser] = await signUpMany(gh.url, 'watcher', 1);
-    const meOpts = { url: gh.url, body: meBody, headers: { authorization: `Bearer ${meUser.token}` }, concurrency: 20, ratePerSec: P.meRate, check: meCheck };
+    const meOpts = meLoad(gh, meUser.token, { concurrency: 20, ratePerSec: P.meRate });
     let k = 0;
     const signInOpts = {
       url: gh.url,
@@ -133,117 +537,64 @@ async function scenarioSignIn() {
     ]);
     describe(`signIn flood (c=${P.signInConcurrency}, ${P.signInUsers} users)`, flood);
     describe(`me during sign-in flood (${P.meRate} req/s paced)`, during);
-    rows.push({ scenario: '2a sign-ins/s (argon2id)', gatehouse: `${flood.rps.toFixed(1)} /s`, baseline: '—', ratio: null, target: '≥ 40/s', pass: flood.rps >= 40 });
+    rows.push({ scenario: '6a sign-ins/s (argon2id m=19456 t=2 p=1)', gatehouse: `${flood.rps.toFixed(1)} /s`, baseline: '—', ratio: null, target: '≥ 40/s', pass: flood.rps >= 40 });
     const r = during.p99 / rest.p99;
-    rows.push({ scenario: '2b `me` p99 during flood vs at rest', gatehouse: ms(during.p99), baseline: ms(rest.p99), ratio: r, target: '≤ 2×', pass: r <= 2 });
+    rows.push({ scenario: '6b `me` p99 during sign-in flood vs at rest', gatehouse: ms(during.p99), baseline: ms(rest.p99), ratio: r, target: '≤ 2×', pass: r <= 2 });
   } finally {
     await gh.stop();
   }
 }
 
-// ── Scenario 3: targeted revocation latency, N idle sockets vs 10 ─────────────────────────────────────
-interface Sock {
-  client: Client;
-  sessionId: string;
-  closed: Promise<{ code: number; at: number }>;
-}
-
-async function openSocket(wsUrl: string, token: string, sessionId: string): Promise<Sock> {
-  let resolveClosed!: (v: { code: number; at: number }) => void;
-  const closed = new Promise<{ code: number; at: number }>((r) => (resolveClosed = r));
-  let resolveConnected!: () => void;
-  let rejectConnected!: (e: Error) => void;
-  const connected = new Promise<void>((res, rej) => ((resolveConnected = res), (rejectConnected = rej)));
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: {
-      connected: () => resolveConnected(),
-      closed: (event) => {
-        const e = event as { code: number };
-        resolveClosed({ code: e.code, at: performance.now() });
-        rejectConnected(new Error(`closed before connecting: ${e.code}`));
-      },
-    },
-    onNonLazyError: () => undefined,
-  });
-  await connected;
-  client.subscribe({ query: 'subscription { sessionEvents { type } }' }, { next: () => {}, error: () => {}, complete: () => {} });
-  return { client, sessionId, closed };
-}
-
-async function revokeAndTime(url: string, adminToken: string, sock: Sock): Promise<{ fromResponse: number; fromSend: number }> {
-  const t0 = performance.now();
-  await gqlPost(url, 'mutation($id: ID!) { revokeSession(id: $id) { id } }', { id: sock.sessionId }, adminToken);
-  const t1 = performance.now();
-  const closed = await Promise.race([sock.closed, sleep(5000).then(() => null)]);
-  if (!closed) throw new Error(`socket for session ${sock.sessionId} did not close within 5 s of revocation`);
-  if (closed.code !== 4401) throw new Error(`socket closed with ${closed.code}, expected 4401`);
-  return { fromResponse: closed.at - t1, fromSend: closed.at - t0 };
-}
-
-async function scenarioRevocation() {
-  log(`scenario 3: revocation with ${P.wsN} vs ${P.wsBaseline} sockets`);
-  const gh = await startServer('gatehouse', 'gatehouse.ts', { SIGNUP_RATE_LIMIT: 'off', ADMIN_EMAIL, ADMIN_PASSWORD: PASSWORD });
-  const open: Sock[] = [];
+// ── Scenario 7: `me` p99 while the portal keeper sweeps N portal sessions vs at rest ──────────────────
+async function scenarioKeeper() {
+  const N = P.portalSessions;
+  log(`scenario 7: me p99 during keeper sweeps over ${N} portal sessions`);
+  // The keeper's own timer never fires (24h); the bench drives sweeps back to back (sweepLoop).
+  const [gh, portal] = await Promise.all([startServer('gatehouse', 'gatehouse.ts', { PORTAL_KEEPER_TICK: '24h' }), startChild('portal', join('servers', 'portal.ts'))]);
   try {
-    const admin = await gqlPost<{ signIn: { token: string } }>(gh.url, SIGN_IN, { input: { email: ADMIN_EMAIL, password: PASSWORD } });
-    const adminToken = admin.signIn.token;
+    const upstream = await portal.call<Record<string, unknown>>('info');
     const t = performance.now();
-    const small = await signUpMany(gh.url, 'ws-small', P.wsBaseline - 1 + P.revokes);
-    const big = await signUpMany(gh.url, 'ws-big', P.wsN);
-    log(`signed up ${small.length + big.length} users in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-
-    // Baseline: keep 10 sockets open; each round opens one more, then revokes the oldest.
-    const smallTimes: number[] = [];
-    const smallSend: number[] = [];
-    let cursor = 0;
-    for (; cursor < P.wsBaseline - 1; cursor++) open.push(await openSocket(gh.wsUrl, small[cursor].token, small[cursor].session.id));
-    for (let i = 0; i < P.revokes; i++, cursor++) {
-      open.push(await openSocket(gh.wsUrl, small[cursor].token, small[cursor].session.id));
-      await sleep(50);
-      const victim = open.shift()!;
-      const r = await revokeAndTime(gh.url, adminToken, victim);
-      smallTimes.push(r.fromResponse);
-      smallSend.push(r.fromSend);
-      victim.client.dispose();
-      await sleep(20);
+    await gh.call('seedPortal', { ...upstream, count: N });
+    log(`seeded ${N} keep-alive portal sessions in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const [meUser] = await seed(gh, 'keeper-me', 1);
+    const meOpts = () => meLoad(gh, meUser.token, { concurrency: 20, ratePerSec: P.meRate });
+    await runLoad({ ...meOpts(), durationMs: P.warmMs });
+    // One sweep before measuring, so both sides run warm code.
+    await gh.call('sweepLoop', { action: 'start' });
+    await sleep(quick ? 300 : 1000);
+    await gh.call('sweepLoop', { action: 'stop' }, 300_000);
+    const restRuns: LoadResult[] = [];
+    const sweepRuns: LoadResult[] = [];
+    type Tally = { sweeps: number; cutShort: number; ms: number; refreshed: number; unavailable: number; failed: number; durationsMs: number[] };
+    const tallies: Tally[] = [];
+    const slice = P.durMs / P.rounds;
+    for (let i = 0; i < P.rounds; i++) {
+      restRuns.push(await runLoad({ ...meOpts(), durationMs: slice }));
+      await gh.call('sweepLoop', { action: 'start' });
+      sweepRuns.push(await runLoad({ ...meOpts(), durationMs: slice }));
+      tallies.push(await gh.call<Tally>('sweepLoop', { action: 'stop' }, 300_000));
     }
-    for (const s of open.splice(0)) await s.client.dispose();
-
-    // Many sockets: open N, then revoke `revokes` of them spread across the set.
-    const t2 = performance.now();
-    const bigSocks = await pool(big.length, 50, (i) => openSocket(gh.wsUrl, big[i].token, big[i].session.id));
-    open.push(...bigSocks);
-    log(`opened ${bigSocks.length} subscribed sockets in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
-    await sleep(1000);
-    const bigTimes: number[] = [];
-    const bigSend: number[] = [];
-    const step = Math.floor(bigSocks.length / P.revokes);
-    for (let i = 0; i < P.revokes; i++) {
-      const r = await revokeAndTime(gh.url, adminToken, bigSocks[i * step]);
-      bigTimes.push(r.fromResponse);
-      bigSend.push(r.fromSend);
-      await sleep(20);
-    }
-    const sorted = (a: number[]) => [...a].sort((x, y) => x - y);
-    const [sT, bT, sS, bS] = [smallTimes, bigTimes, smallSend, bigSend].map(sorted);
-    const line = (name: string, a: number[], b: number[]) =>
-      `${name}: response→close p50 ${ms(percentile(a, 50))}, p99 ${ms(percentile(a, 99))}, max ${ms(a[a.length - 1])}; send→close p50 ${ms(percentile(b, 50))}, p99 ${ms(percentile(b, 99))} (${a.length} revocations)`;
-    details.push(line(`revocation with ${P.wsBaseline} sockets open`, sT, sS));
-    details.push(line(`revocation with ${P.wsN} sockets open`, bT, bS));
-    log(details[details.length - 2]);
-    log(details[details.length - 1]);
-    const p99Big = percentile(bT, 99);
-    const p99Small = percentile(sT, 99);
-    const r = p99Big / p99Small;
-    rows.push({ scenario: `3 revoke→4401 p99, ${P.wsN} vs ${P.wsBaseline} sockets`, gatehouse: ms(p99Big), baseline: ms(p99Small), ratio: r, target: '≤ 1.5×', pass: r <= 1.5 });
+    const rest = merge(restRuns);
+    const during = merge(sweepRuns);
+    describe(`me at rest (${P.meRate} req/s paced)`, rest);
+    describe(`me during keeper sweeps (${P.meRate} req/s paced)`, during);
+    const durations = tallies.flatMap((x) => x.durationsMs).sort((a, b) => a - b);
+    const refreshed = tallies.reduce((s, x) => s + x.refreshed, 0);
+    const sweepingMs = tallies.reduce((s, x) => s + x.ms, 0);
+    const problems = tallies.reduce((s, x) => s + x.unavailable + x.failed, 0);
+    const info = await portal.call<{ keepAlives: number }>('info');
+    const rate = refreshed / (sweepingMs / 1000);
+    detail(
+      `keeper: sweeps back to back while measuring: ${durations.length} finished, ${tallies.reduce((s, x) => s + x.cutShort, 0)} cut short at the end of a slice; ` +
+        `${refreshed} portal sessions refreshed in ${(sweepingMs / 1000).toFixed(1)} s = ${rate.toFixed(0)}/s, so a sweep of ${N} takes ~${(N / rate).toFixed(1)} s` +
+        `${durations.length ? ` (finished ones: median ${(durations[Math.floor((durations.length - 1) / 2)] / 1000).toFixed(2)} s)` : ''}; ` +
+        `${problems} unavailable/failed; upstream keep-alive calls ${info.keepAlives}`,
+    );
+    if (problems > 0) throw new Error(`keeper: ${problems} refreshes failed against the local portal`);
+    const r = during.p99 / rest.p99;
+    rows.push({ scenario: `7 \`me\` p99 during keeper sweeps over ${N} portal sessions vs at rest`, gatehouse: ms(during.p99), baseline: ms(rest.p99), ratio: r, target: '≤ 1.3×', pass: r <= 1.3 });
   } finally {
-    await Promise.all(open.map((s) => s.client.dispose()));
-    await gh.stop();
+    await Promise.all([gh.stop(), portal.stop()]);
   }
 }
 
@@ -259,26 +610,72 @@ function machine(): string {
 }
 
 let failed = false;
-const onSignal = () => {
-  log('interrupted; stopping servers');
+let interrupted = false;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${signal}: stopping servers`);
   void stopAll().then(() => process.exit(130));
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+watchLauncher(() => onSignal('SIGHUP'));
+
+/**
+ * `npm run bench` starts us as npm → sh → tsx → node. On SIGTERM npm signals `sh`, which dies without
+ * passing it on, and tsx and this process would carry on as orphans. So: stop as on a signal when our
+ * parent or its parent changes (Linux /proc; elsewhere only our own parent is watched).
+ */
+function watchLauncher(stop: () => void) {
+  const parentOf = (pid: number): number | null => {
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return null;
+    }
+  };
+  const ppid = process.ppid;
+  const grandparent = parentOf(ppid);
+  setInterval(() => {
+    if (process.ppid !== ppid || (grandparent !== null && parentOf(ppid) !== grandparent)) stop();
+  }, 500).unref();
+}
+const loadAverage = () => os.loadavg().map((x) => x.toFixed(2)).join(' / ');
 try {
   const started = Date.now();
-  if (wanted('1')) await scenarioBaseline();
-  if (wanted('2')) await scenarioSignIn();
-  if (wanted('3')) await scenarioRevocation();
+  const loadAtStart = loadAverage();
+  const scenarios: [string, () => Promise<void>][] = [
+    ['1', scenarioBaseline],
+    ['2', scenarioPeer],
+    ['3', scenarioRevocation],
+    ['4', scenarioBroadcast],
+    ['5', scenarioMemory],
+    ['6', scenarioSignIn],
+    ['7', scenarioKeeper],
+  ];
+  for (const [n, run] of scenarios) {
+    if (!wanted(n)) continue;
+    const t = Date.now();
+    await run();
+    log(`scenario ${n} took ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  }
   const out = table();
-  console.log(`\nGatehouse bench (${quick ? 'quick' : 'full'}) — ${machine()}\n\n${out}\n\n${details.map((d) => `- ${d}`).join('\n')}\n`);
+  // Other work on the machine shows up here (1 / 5 / 15-minute load averages; 2 cores = 2.00 is full).
+  const load = `load average ${loadAtStart} at the start, ${loadAverage()} at the end`;
+  console.log(`\nGatehouse bench (${quick ? 'quick' : 'full'}) — ${machine()}; ${load}\n\n${out}\n\n${details.map((d) => `- ${d}`).join('\n')}\n`);
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (!quick && !only) {
+  if (!quick && !only && !process.env.BENCH_PARAMS) {
     const md = `# Gatehouse bench — last full run
 
 Date: ${new Date().toISOString()}
 Machine: ${machine()}
-Load generator: bench/load.ts (node:http keep-alive agent) in the bench process; each server in its own child process on 127.0.0.1.
+Load: ${load} (1 / 5 / 15 min; other work on the machine moves the numbers)
+Duration: ${((Date.now() - started) / 1000).toFixed(0)} s
+Processes: every server in its own child process on 127.0.0.1; the HTTP load generator (bench/load.ts, node:http
+keep-alive) in the bench process; the WebSocket clients of scenarios 3–5 in one more child (bench/clients/swarm.ts).
+All share the machine's cores. Throughput and latency comparisons alternate the two sides in ${P.rounds} slices.
 Parameters: ${JSON.stringify(P)}
 
 ${out}
@@ -287,17 +684,15 @@ ${out}
 
 ${details.map((d) => `- ${d}`).join('\n')}
 
-## Not yet measured (issue 8)
-
-Better Auth get-session peer comparison, jobEvents broadcast to 5,000 sockets vs raw \`ws\`, memory per idle socket at 5,000,
-keeper sweep impact on \`me\` p99, and revocation at the issue's full scale (5,000 sockets, 200 revocations).
+See bench/README.md for what each scenario measures and what was found where a target is missed.
 `;
     writeFileSync(join(here, 'results.md'), md);
     log('wrote bench/results.md');
   }
 } catch (error) {
   failed = true;
-  console.error(error instanceof Error ? error.stack : error);
+  // After a signal the children are being stopped on purpose; their "exited early" is no news.
+  if (!interrupted) console.error(error instanceof Error ? error.stack : error);
 } finally {
   await stopAll();
 }

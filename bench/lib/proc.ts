@@ -1,6 +1,9 @@
-// Starts bench servers as child processes and guarantees they are stopped: every child is tracked,
-// stopped by stopAll() (called from run.ts's finally), and killed synchronously if the bench exits any other way.
+// Starts bench servers and clients as child processes and guarantees they are stopped: every child is tracked,
+// stopped by stopAll() (called from run.ts's finally and its signal handlers), and killed synchronously if
+// the bench exits any other way. A child whose parent dies without a word sees its stdin close and exits.
+// Children answer commands over stdin/stdout (bench/lib/control.ts): `call(cmd, args)`.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -9,25 +12,48 @@ const children = new Set<ChildProcess>();
 
 export interface ServerHandle {
   name: string;
+  /** The URL the child printed (`URL …`), or '' for a child that prints `READY`. */
   url: string;
   wsUrl: string;
   pid: number;
+  /** Sends a control command and resolves with the child's answer (rejects with its error). */
+  call<T = unknown>(cmd: string, args?: Record<string, unknown>, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
 
-/** Spawns `node --import tsx bench/servers/<script>` and resolves once it prints `URL …`. */
-export function startServer(name: string, script: string, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServerHandle> {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server to <dir> when it exits.
+export interface ChildOptions {
+  env?: Record<string, string>;
+  /** Extra node flags, e.g. --expose-gc. */
+  nodeArgs?: string[];
+  timeoutMs?: number;
+}
+
+/** Spawns `node --import tsx bench/servers/<script>` (config JSON in BENCH_GATEHOUSE_ENV) and resolves once it prints `URL …`. */
+export function startServer(name: string, script: string, env: Record<string, string> = {}, options: Omit<ChildOptions, 'env'> = {}): Promise<ServerHandle> {
+  return startChild(name, join('servers', script), { ...options, env: { BENCH_GATEHOUSE_ENV: JSON.stringify(env) } });
+}
+
+/** Spawns `node --import tsx bench/<relPath>` and resolves once it prints `URL …` or `READY`. */
+export function startChild(name: string, relPath: string, options: ChildOptions = {}): Promise<ServerHandle> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each child to <dir> when it exits.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(root, 'bench', 'servers', script)], {
+  const child = spawn(process.execPath, [...prof, ...(options.nodeArgs ?? []), '--import', 'tsx', join(root, 'bench', relPath)], {
     cwd: root,
-    env: { ...process.env, BENCH_GATEHOUSE_ENV: JSON.stringify(env) },
+    env: { ...process.env, ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => { children.delete(child); resolve(); }));
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += String(chunk); if (stderr.length > 20_000) stderr = stderr.slice(-20_000); });
+  child.stderr!.on('data', (chunk) => {
+    stderr += String(chunk);
+    if (stderr.length > 20_000) stderr = stderr.slice(-20_000);
+    if (process.env.BENCH_VERBOSE) process.stderr.write(`[${name}] ${String(chunk)}`);
+  });
+  child.stdin!.on('error', () => undefined); // the child may be gone already
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  let nextId = 1;
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -35,20 +61,50 @@ export function startServer(name: string, script: string, env: Record<string, st
     await exited;
     clearTimeout(timer);
   };
+  void exited.then(() => {
+    for (const [, p] of pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(`${name} exited (code ${child.exitCode}, signal ${child.signalCode})\n${stderr.slice(-4000)}`));
+    }
+    pending.clear();
+  });
+  const call = <T>(cmd: string, args: Record<string, unknown> = {}, callTimeoutMs = 120_000): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`${name} is not running`));
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`${name}: no answer to ${cmd} within ${callTimeoutMs} ms`));
+      }, callTimeoutMs);
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      child.stdin!.write(`${JSON.stringify({ id, cmd, ...args })}\n`);
+    });
   return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { void stop(); reject(new Error(`${name}: no URL within ${timeoutMs} ms\n${stderr}`)); }, timeoutMs);
-    child.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const match = /URL (\S+)/.exec(out);
-      if (match) {
+    let started = false;
+    const timer = setTimeout(() => { void stop(); reject(new Error(`${name}: not ready within ${timeoutMs} ms\n${stderr}`)); }, timeoutMs);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const reply = /^REPLY (\d+) (.*)$/.exec(line);
+      if (reply) {
+        const p = pending.get(Number(reply[1]));
+        if (!p) return;
+        pending.delete(Number(reply[1]));
+        clearTimeout(p.timer);
+        const body = JSON.parse(reply[2]) as { ok: boolean; result?: unknown; error?: string };
+        if (body.ok) p.resolve(body.result);
+        else p.reject(new Error(`${name}: ${body.error}`));
+        return;
+      }
+      const match = /^(?:URL (\S+)|READY)/.exec(line);
+      if (match && !started) {
+        started = true;
         clearTimeout(timer);
-        resolve({ name, url: match[1], wsUrl: match[1].replace(/^http/, 'ws'), pid: child.pid!, stop });
+        const url = match[1] ?? '';
+        resolve({ name, url, wsUrl: url.replace(/^http/, 'ws'), pid: child.pid!, call, stop });
       }
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${name} exited early (code ${code}, signal ${signal})\n${stderr}`));
+      if (!started) reject(new Error(`${name} exited early (code ${code}, signal ${signal})\n${stderr}`));
     });
   });
 }
