@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
+import type { Repeater } from '@repeaterjs/repeater';
 import type { PubSub } from 'graphql-yoga';
 import type { Role } from './config.js';
 import type { UserStatus } from './accounts/store.js';
@@ -89,6 +89,66 @@ export type Events = PubSub<Topics> & {
 /** How many undelivered events one slow subscriber may hold before its oldest are dropped. */
 const SUBSCRIBER_BUFFER = 1024;
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * One subscription to one topic key: an async iterator over the events published there, with a
+ * sliding buffer of {@link SUBSCRIBER_BUFFER} (the oldest is dropped when a slow consumer falls
+ * behind). Like a Repeater it attaches its listener on the first `next()` (an iterator nobody pulls
+ * holds no listener) and detaches it the moment the consumer returns, even while a `next()` waits:
+ * that call then resolves as done. The stream is its own EventTarget listener (`handleEvent`), so an
+ * idle subscription is this object and its listener registration, nothing else.
+ */
+class TopicStream<T> implements AsyncIterableIterator<T> {
+  private buffer: T[] | null = null;
+  private waiters: ((result: IteratorResult<T>) => void)[] | null = null;
+  private state: 'new' | 'live' | 'done' = 'new';
+
+  constructor(
+    private readonly attach: () => void,
+    private readonly detach: () => void,
+  ) {}
+
+  handleEvent(event: Event): void {
+    if (this.state !== 'live') return;
+    const value = (event as CustomEvent<T>).detail;
+    const waiter = this.waiters?.shift();
+    if (waiter) return waiter({ value, done: false });
+    const buffer = (this.buffer ??= []);
+    if (buffer.length >= SUBSCRIBER_BUFFER) buffer.shift();
+    buffer.push(value);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.state === 'new') {
+      this.state = 'live';
+      this.attach();
+    }
+    if (this.buffer && this.buffer.length > 0) return Promise.resolve({ value: this.buffer.shift()!, done: false });
+    if (this.state === 'done') return Promise.resolve(DONE);
+    return new Promise((resolve) => (this.waiters ??= []).push(resolve));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    if (this.state === 'live') this.detach();
+    this.state = 'done';
+    this.buffer = null;
+    const waiters = this.waiters;
+    this.waiters = null;
+    for (const waiter of waiters ?? []) waiter(DONE);
+    return Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<T>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+}
+
 /**
  * Creates the in-process pubsub: one EventTarget event type per topic key, so a publish reaches only
  * that key's listeners. Each subscription gets its own buffer (a shared one would mix streams).
@@ -119,17 +179,21 @@ export function createEvents(target: EventTarget = new EventTarget()): Events {
     },
     subscribe(routingKey: string, id?: string) {
       const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
-      return new Repeater((push, stop) => {
-        const listener = (event: Event) => void push((event as CustomEvent).detail);
-        target.addEventListener(topic, listener);
-        count(topic, 1);
-        byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 0) + 1);
-        void stop.then(() => {
-          target.removeEventListener(topic, listener);
+      const stream: TopicStream<unknown> = new TopicStream(
+        () => {
+          target.addEventListener(topic, stream);
+          count(topic, 1);
+          byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 0) + 1);
+        },
+        () => {
+          target.removeEventListener(topic, stream);
           count(topic, -1);
           byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 1) - 1);
-        });
-      }, new SlidingBuffer(SUBSCRIBER_BUFFER));
+        },
+      );
+      // The Repeater methods callers use (next, return, throw, async iteration), without its executor,
+      // stop promise and closures: thousands of idle subscriptions each hold one of these.
+      return stream as unknown as Repeater<never>;
     },
   } as Events;
   return events;

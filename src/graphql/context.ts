@@ -75,19 +75,44 @@ export function createContext(
   deps: AppDeps,
   init: { viewer: Viewer | null; meta: RequestMeta; requestId: string; transport: 'http' | 'ws'; socketHooks?: SocketHooks; cookies?: SessionCookies },
 ): GraphQLContext {
-  const loaders: Loaders = {
-    users: new DataLoader(async (ids) => {
-      const users = await deps.services.accounts.getUsers(ids);
-      const byId = new Map(users.map((u) => [u.id, u]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-    portals: new DataLoader(async (ids) => {
-      const portals = await deps.services.portal.findPortals(ids);
-      const byId = new Map(portals.map((p) => [p.id, p]));
-      return ids.map((id) => byId.get(id) ?? null);
-    }),
-  };
-  // The viewer's own row is already loaded with the session; seed it so it is not read twice.
-  if (init.viewer) loaders.users.prime(init.viewer.user.id, init.viewer.user);
-  return { ...deps, ...init, loaders, revealedUserIds: new Set() };
+  // Loaders are built on first use: most subscriptions never load anything, and a subscription's
+  // context lives as long as it does. (A class with prototype getters, so yoga's Object.assign of
+  // this context copies the holder, not the loaders.)
+  return { ...deps, ...init, loaders: new LazyLoaders(deps, init.viewer), revealedUserIds: new Set() };
+}
+
+class LazyLoaders implements Loaders {
+  private usersLoader?: Loaders['users'];
+  private portalsLoader?: Loaders['portals'];
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly viewer: Viewer | null,
+  ) {}
+
+  get users(): Loaders['users'] {
+    if (!this.usersLoader) {
+      const { accounts } = this.deps.services;
+      this.usersLoader = new DataLoader(async (ids) => {
+        const users = await accounts.getUsers(ids);
+        const byId = new Map(users.map((u) => [u.id, u]));
+        return ids.map((id) => byId.get(id) ?? null);
+      });
+      // The viewer's own row is already loaded with the session; seed it so it is not read twice.
+      if (this.viewer) this.usersLoader.prime(this.viewer.user.id, this.viewer.user);
+    }
+    return this.usersLoader;
+  }
+
+  get portals(): Loaders['portals'] {
+    if (!this.portalsLoader) {
+      const { portal } = this.deps.services;
+      this.portalsLoader = new DataLoader(async (ids) => {
+        const portals = await portal.findPortals(ids);
+        const byId = new Map(portals.map((p) => [p.id, p]));
+        return ids.map((id) => byId.get(id) ?? null);
+      });
+    }
+    return this.portalsLoader;
+  }
 }

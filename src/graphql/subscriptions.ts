@@ -51,8 +51,8 @@ export function guardedStream<T extends TimedEvent>(
     const events = source[Symbol.asyncIterator]();
     // Own-session streams learn of their end from their own REVOKED/EXPIRED event instead.
     const ended = sessionId && !options.isFinal ? ctx.events.subscribe('session', sessionId) : null;
-    const endedSignal: Promise<typeof ENDED> = ended ? ended.next().then(() => ENDED) : new Promise(() => undefined);
-    const stopped: Promise<typeof ENDED> = stop.then(() => ENDED);
+    const endedSignal: Promise<typeof ENDED> | null = ended ? ended.next().then(toEnded) : null;
+    const stopped: Promise<typeof ENDED> = stop.then(toEnded);
     const unwatch = options.isFinal ? ctx.socketHooks?.watchOwnSession() : undefined;
     /** Delivers the session's own final notice, then ends. */
     const finish = async (delivery: Delivery<T>, final = false) => {
@@ -74,7 +74,7 @@ export function guardedStream<T extends TimedEvent>(
         if (first !== null) await push({ event: first });
       }
       for (;;) {
-        const next = await Promise.race([pending, endedSignal, stopped]);
+        const next = await Promise.race(endedSignal ? [pending, endedSignal, stopped] : [pending, stopped]);
         if (next === ENDED || next.done) return;
         const event = next.value;
         pending = events.next();
@@ -83,7 +83,8 @@ export function guardedStream<T extends TimedEvent>(
           await push({ event });
           continue;
         }
-        const fresh = await ctx.services.sessions.reload(sessionId);
+        // Read after the event was published; shared with every other delivery waiting on the same turn.
+        const fresh = await ctx.services.sessions.reloadForDelivery(sessionId);
         if (!fresh.ok) {
           if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) return await finish({ event }, true);
           // Events from before the session ended still go out (e.g. REJECTED with its reason, published
@@ -113,3 +114,5 @@ export function guardedStream<T extends TimedEvent>(
 }
 
 const ENDED = Symbol('session ended');
+/** Shared rather than a closure per subscription (thousands of idle subscriptions each hold their own). */
+const toEnded = (): typeof ENDED => ENDED;

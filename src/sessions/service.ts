@@ -90,6 +90,9 @@ const SWEEP_CHUNK = 500;
 
 /** Device sessions: issue, authenticate, list, rotate, revoke, expire, and tell every listener. */
 export class SessionService {
+  /** Deliveries waiting for the next batched re-read (see {@link reloadForDelivery}), by session id. */
+  private pendingReloads: Map<string, { resolve: (result: AuthResult) => void; reject: (error: unknown) => void }[]> | null = null;
+
   constructor(private readonly deps: SessionServiceDeps) {}
 
   private now(): number {
@@ -135,6 +138,57 @@ export class SessionService {
     const user = await this.deps.users.findById(session.userId);
     if (!user) return { ok: false, reason: 'INVALID_TOKEN' };
     return { ok: true, viewer: { session, user } };
+  }
+
+  /**
+   * Like {@link reload}, for a subscription delivery: every call made until the next turn of the event
+   * loop is answered by one store query for all their sessions and users (one event fanned out to N
+   * subscribers costs one read, not 2N). The read runs after every call it answers was made, so no
+   * delivery is authorized against state older than its event; nothing is kept after it.
+   */
+  reloadForDelivery(sessionId: string): Promise<AuthResult> {
+    return new Promise((resolve, reject) => {
+      let pending = this.pendingReloads;
+      if (!pending) {
+        pending = this.pendingReloads = new Map();
+        setImmediate(() => void this.flushReloads());
+      }
+      const waiters = pending.get(sessionId);
+      if (waiters) waiters.push({ resolve, reject });
+      else pending.set(sessionId, [{ resolve, reject }]);
+    });
+  }
+
+  private async flushReloads(): Promise<void> {
+    const pending = this.pendingReloads;
+    this.pendingReloads = null;
+    if (!pending) return;
+    try {
+      const found = await this.deps.sessions.findWithUsersByIds([...pending.keys()]);
+      const byId = new Map(found.map((row) => [row.session.id, row]));
+      const now = this.now();
+      for (const [sessionId, waiters] of pending) {
+        let result: AuthResult;
+        try {
+          result = await this.reloadedResult(byId.get(sessionId), now);
+        } catch (error) {
+          for (const waiter of waiters) waiter.reject(error);
+          continue;
+        }
+        for (const waiter of waiters) waiter.resolve(result);
+      }
+    } catch (error) {
+      for (const waiters of pending.values()) for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  /** The {@link reload} answer for a session (and its user) read by the batched re-read. */
+  private async reloadedResult(found: { session: Session; user: User | null } | undefined, now: number): Promise<AuthResult> {
+    if (!found) return { ok: false, reason: 'INVALID_TOKEN' };
+    const ended = await this.endedFailure(found.session, now);
+    if (ended) return ended;
+    if (!found.user) return { ok: false, reason: 'INVALID_TOKEN' };
+    return { ok: true, viewer: { session: found.session, user: found.user } };
   }
 
   /**

@@ -76,6 +76,11 @@ export interface SessionStats {
 export interface SessionStore {
   findWithUserByTokenHash(tokenHash: string): Promise<SessionWithUser | null>;
   findById(id: string): Promise<Session | null>;
+  /**
+   * Sessions by id, each with its user (null if the user row is gone), in one query whatever the
+   * number of ids; ids not found are left out. For re-authorizing one event's many deliveries.
+   */
+  findWithUsersByIds(ids: readonly string[]): Promise<{ session: Session; user: User | null }[]>;
   createWithinCap(input: CreateWithinCapInput): Promise<CreateWithinCapResult>;
   insert(session: Session): Promise<void>;
   listForUser(userId: string, includeInactive: boolean, now: number): Promise<Session[]>;
@@ -136,6 +141,22 @@ function sessionFromRow(row: SessionRow): Session {
   };
 }
 
+/** The user columns (`u_*`) of a sessions ⋈ users row; null when the join found no user. */
+function joinedUser(row: Record<string, unknown>): User | null {
+  if (row.u_id === null || row.u_id === undefined) return null;
+  return userFromRow({
+    id: row.u_id as string,
+    email: row.u_email as string,
+    name: row.u_name as string,
+    password_hash: row.u_password_hash as string,
+    role: row.u_role as string,
+    status: row.u_status as string,
+    status_reason: row.u_status_reason as string | null,
+    created_at: row.u_created_at as number,
+    updated_at: row.u_updated_at as number,
+  });
+}
+
 const LIVE = 'revoked_at IS NULL AND expires_at > @now AND idle_expires_at > @now';
 
 /** SQLite implementation of {@link SessionStore}. Multi-step units of work are IMMEDIATE transactions. */
@@ -153,6 +174,14 @@ export class SqliteSessionStore implements SessionStore {
           WHERE s.token_hash = @hash OR s.previous_token_hash = @hash`,
       ),
       byId: db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      // One statement for any number of ids (a JSON array bound as one parameter, so no variable limit).
+      withUsersByIds: db.prepare(
+        `SELECT s.*, u.id AS u_id, u.email AS u_email, u.name AS u_name, u.password_hash AS u_password_hash,
+                u.role AS u_role, u.status AS u_status, u.status_reason AS u_status_reason,
+                u.created_at AS u_created_at, u.updated_at AS u_updated_at
+           FROM sessions s LEFT JOIN users u ON u.id = s.user_id
+          WHERE s.id IN (SELECT value FROM json_each(?))`,
+      ),
       insert: db.prepare(
         `INSERT INTO sessions (id, user_id, token_hash, token_prefix, kind, device_name, device_type, browser, os, ip_address,
            user_agent, created_at, last_activity_at, expires_at, idle_expires_at)
@@ -233,17 +262,7 @@ export class SqliteSessionStore implements SessionStore {
   async findWithUserByTokenHash(tokenHash: string): Promise<SessionWithUser | null> {
     const row = this.stmts.withUser.get({ hash: tokenHash }) as (SessionRow & Record<string, unknown>) | undefined;
     if (!row) return null;
-    const user = userFromRow({
-      id: row.u_id as string,
-      email: row.u_email as string,
-      name: row.u_name as string,
-      password_hash: row.u_password_hash as string,
-      role: row.u_role as string,
-      status: row.u_status as string,
-      status_reason: row.u_status_reason as string | null,
-      created_at: row.u_created_at as number,
-      updated_at: row.u_updated_at as number,
-    });
+    const user = joinedUser(row)!;
     const viaPreviousToken = row.token_hash !== tokenHash;
     return {
       session: sessionFromRow(row),
@@ -256,6 +275,12 @@ export class SqliteSessionStore implements SessionStore {
   async findById(id: string): Promise<Session | null> {
     const row = this.stmts.byId.get(id) as SessionRow | undefined;
     return row ? sessionFromRow(row) : null;
+  }
+
+  async findWithUsersByIds(ids: readonly string[]): Promise<{ session: Session; user: User | null }[]> {
+    if (ids.length === 0) return [];
+    const rows = this.stmts.withUsersByIds.all(JSON.stringify(ids)) as (SessionRow & Record<string, unknown>)[];
+    return rows.map((row) => ({ session: sessionFromRow(row), user: joinedUser(row) }));
   }
 
   async createWithinCap(input: CreateWithinCapInput): Promise<CreateWithinCapResult> {

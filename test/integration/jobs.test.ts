@@ -206,6 +206,45 @@ describe('job board', () => {
 });
 
 describe('job events', () => {
+  it('are re-authorized for all their subscribers with one batched session+user read per event, still refusing a revoked one', async () => {
+    const statements: string[] = [];
+    const { url, wsUrl, app, clock } = await startTestApp({ DEV_MODE: 'true' }, { sqlTrace: (sql) => statements.push(sql) });
+    const poster = await signUp(url, 'batch-poster@opera.test', 'MEMBER');
+    const readers = [];
+    for (let i = 0; i < 4; i++) readers.push(await signUp(url, `batch-reader-${i}@opera.test`, 'MEMBER'));
+    const subs = readers.map((r) => connectWs(wsUrl, { token: r.token }).subscribe(JobEventsDocument, {}));
+    // Two subscriptions of one session on one socket share its read too.
+    const twice = connectWs(wsUrl, { token: readers[0].token });
+    subs.push(twice.subscribe(JobEventsDocument, {}), twice.subscribe(JobEventsDocument, { filter: { location: 'berlin' } }));
+    await waitFor(() => app.events.subscriberCount('jobs') === 6, 'six subscriptions');
+    // Revoked behind this server's back (as another process would, before its event is relayed here),
+    // a second before the job is posted: its delivery must be refused, not served from any copy.
+    const revokedSession = app.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().get(readers[3].id) as string;
+    app.db
+      .prepare(`UPDATE sessions SET revoked_at = ?, revoked_reason = 'REVOKED_BY_ADMIN' WHERE id = ?`)
+      .run(Math.floor(clock.now() / 1000) - 1, revokedSession);
+
+    statements.length = 0;
+    await gqlData(url, CreateJobDocument, { input: JOB }, { token: poster.token });
+    for (const sub of [subs[0], subs[1], subs[2], subs[4], subs[5]]) {
+      expect((await sub.results.next()).data?.jobEvents.type).toBe('POSTED');
+    }
+    const refused = await subs[3].results.next();
+    expect(refused.data?.jobEvents ?? null).toBeNull();
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'SESSION_REVOKED' });
+
+    const batched = statements.filter((sql) => /json_each/i.test(sql));
+    expect(batched).toHaveLength(1);
+    // The trace shortens long bound values ('…'/*+N bytes*/): the JSON array of the four readers' session ids.
+    const sessionIds = readers.map((r) => app.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().get(r.id) as string);
+    const bound = /json_each\('([^']*)'(?:\/\*\+(\d+) bytes\*\/)?\)/.exec(batched[0]);
+    expect(bound).not.toBeNull();
+    expect(bound![1].length + Number(bound![2] ?? 0)).toBe(JSON.stringify(sessionIds).length);
+    if (!bound![2]) expect(new Set(JSON.parse(bound![1]))).toEqual(new Set(sessionIds));
+    // No per-delivery point reads of sessions or users.
+    expect(statements.filter((sql) => /FROM (sessions|users) WHERE id = /i.test(sql))).toHaveLength(0);
+  });
+
   it('drop their listener as soon as the client unsubscribes, with no event needed', async () => {
     const { url, wsUrl, app } = await startTestApp();
     const member = await signUp(url, 'listener@opera.test', 'MEMBER');

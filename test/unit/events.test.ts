@@ -37,4 +37,35 @@ describe('events', () => {
     expect(delivered).toBe(true); // the probe listener still hears it...
     expect((await stream.next()).done).toBe(true); // ...but the returned stream is finished.
   });
+
+  it('attaches a listener on the first pull only, and a return ends a waiting pull at once', async () => {
+    const events = createEvents();
+    const stream = events.subscribe('jobs');
+    // Never pulled: no listener, so a stream nobody iterates holds nothing.
+    expect(events.subscriberCount('jobs')).toBe(0);
+    const waiting = stream.next();
+    expect(events.subscriberCount('jobs')).toBe(1);
+    expect(events.listenersByTopic()).toEqual({ jobs: 1 });
+    await stream.return();
+    expect(await waiting).toEqual({ value: undefined, done: true });
+    expect(events.subscriberCount('jobs')).toBe(0);
+    expect(events.listenersByTopic()).toEqual({ jobs: 0 });
+    // Returned before any pull: nothing was attached, nothing to detach.
+    const unused = events.subscribe('jobs');
+    await unused.return();
+    expect(events.subscriberCount('jobs')).toBe(0);
+    expect((await unused.next()).done).toBe(true);
+  });
+
+  it('buffers for a slow subscriber in order, dropping the oldest past 1024', async () => {
+    const events = createEvents();
+    const stream = events.subscribe('admins');
+    const first = stream.next();
+    for (let i = 0; i < 1030; i++) events.publish('admins', { type: 'REQUESTED', userId: `usr_${i}`, at: i });
+    expect((await first).value).toMatchObject({ userId: 'usr_0' });
+    // 1029 more were published while nobody pulled: the 1024 newest are kept, in order.
+    expect((await stream.next()).value).toMatchObject({ userId: 'usr_6' });
+    expect((await stream.next()).value).toMatchObject({ userId: 'usr_7' });
+    await stream.return();
+  });
 });
