@@ -563,19 +563,20 @@ async function scenarioKeeper() {
     await gh.call('sweepLoop', { action: 'start' });
     await sleep(quick ? 300 : 1000);
     await gh.call('sweepLoop', { action: 'stop' }, 300_000);
-    const restRuns: LoadResult[] = [];
-    const sweepRuns: LoadResult[] = [];
+    const restRuns: Measured[] = [];
+    const sweepRuns: Measured[] = [];
     type Tally = { sweeps: number; cutShort: number; ms: number; refreshed: number; unavailable: number; failed: number; durationsMs: number[] };
     const tallies: Tally[] = [];
     const slice = P.durMs / P.rounds;
     for (let i = 0; i < P.rounds; i++) {
-      restRuns.push(await runLoad({ ...meOpts(), durationMs: slice }));
+      restRuns.push(await measured({ ...meOpts(), durationMs: slice }, gh.pid));
       await gh.call('sweepLoop', { action: 'start' });
-      sweepRuns.push(await runLoad({ ...meOpts(), durationMs: slice }));
+      sweepRuns.push(await measured({ ...meOpts(), durationMs: slice }, gh.pid));
       tallies.push(await gh.call<Tally>('sweepLoop', { action: 'stop' }, 300_000));
     }
-    const rest = merge(restRuns);
-    const during = merge(sweepRuns);
+    const cpuSum = (list: Measured[]) => (list.every((r) => r.cpuMs !== undefined) ? list.reduce((sum, r) => sum + r.cpuMs!, 0) : undefined);
+    const rest: Measured = { ...merge(restRuns), cpuMs: cpuSum(restRuns) };
+    const during: Measured = { ...merge(sweepRuns), cpuMs: cpuSum(sweepRuns) };
     describe(`me at rest (${P.meRate} req/s paced)`, rest);
     describe(`me during keeper sweeps (${P.meRate} req/s paced)`, during);
     const durations = tallies.flatMap((x) => x.durationsMs).sort((a, b) => a - b);
@@ -590,6 +591,11 @@ async function scenarioKeeper() {
         `${durations.length ? ` (finished ones: median ${(durations[Math.floor((durations.length - 1) / 2)] / 1000).toFixed(2)} s)` : ''}; ` +
         `${problems} unavailable/failed; upstream keep-alive calls ${info.keepAlives}`,
     );
+    if (rest.cpuMs !== undefined && during.cpuMs !== undefined && refreshed > 0) {
+      // The server's CPU while sweeping, less what the same `me` load cost at rest, per refreshed session.
+      const keeperCpuMs = during.cpuMs - (rest.cpuMs / rest.requests) * during.requests;
+      detail(`keeper: server CPU while sweeping ${(during.cpuMs / ((sweepingMs / 1000) * 10)).toFixed(0)}% of a core; ~${(keeperCpuMs / refreshed).toFixed(3)} ms of server CPU per refreshed session`);
+    }
     if (problems > 0) throw new Error(`keeper: ${problems} refreshes failed against the local portal`);
     const r = during.p99 / rest.p99;
     rows.push({ scenario: `7 \`me\` p99 during keeper sweeps over ${N} portal sessions vs at rest`, gatehouse: ms(during.p99), baseline: ms(rest.p99), ratio: r, target: '≤ 1.3×', pass: r <= 1.3 });

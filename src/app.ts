@@ -38,6 +38,8 @@ export interface AppOptions extends CoreOptions {
   sweeper?: boolean;
   /** Run the portal keeper loop on a timer (default true; tests call `app.portalKeeper.sweep()` instead). */
   portalKeeper?: boolean;
+  /** How the portal keeper waits between paced refreshes (default a timer; tests move a ManualClock instead). */
+  portalKeeperSleep?: (ms: number) => Promise<void>;
 }
 
 /** A running (or startable) Gatehouse. */
@@ -95,6 +97,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     service: services.portal,
     log,
     tickSeconds: config.portalKeeperTick,
+    maxRate: config.portalKeeperMaxRate,
+    clock,
+    sleep: options.portalKeeperSleep,
     onSweep: (seconds) => metrics.keeperSweepSeconds.observe({ keeper: 'portal' }, seconds),
   });
 

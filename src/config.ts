@@ -107,6 +107,17 @@ const EnvSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   TRUST_PROXY: proxyHops,
   PORTAL_KEEPER_TICK: duration('60s'),
+  PORTAL_KEEPER_MAX_RATE: z
+    .string()
+    .default('auto')
+    .transform((value, ctx): number | 'auto' => {
+      const v = value.trim().toLowerCase();
+      if (v === 'auto') return 'auto';
+      if (v === 'off') return 0;
+      if (/^\d+(\.\d+)?$/.test(v) && Number(v) <= 100_000) return Number(v);
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a rate; use auto, off (0) or refreshes per second such as 50` });
+      return z.NEVER;
+    }),
   ADMIN_EMAIL: z.email('must be an email address').optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -154,6 +165,12 @@ export interface Config {
   /** How many reverse proxies append to X-Forwarded-For: the client is that many entries from the right. */
   trustProxyHops: number;
   portalKeeperTick: number;
+  /**
+   * Keep-alive refreshes the portal keeper starts per second: `auto` spreads each sweep's due sessions
+   * over half of min(PORTAL_KEEPER_TICK, the shortest refreshIntervalSeconds); a number is a fixed pace;
+   * 0 (`off`) runs them as fast as the concurrency cap allows.
+   */
+  portalKeeperMaxRate: number | 'auto';
   adminEmail?: string;
   adminPassword?: string;
   logLevel: string;
@@ -226,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY > 0,
     trustProxyHops: e.TRUST_PROXY,
     portalKeeperTick: e.PORTAL_KEEPER_TICK,
+    portalKeeperMaxRate: e.PORTAL_KEEPER_MAX_RATE,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     logLevel: e.LOG_LEVEL,

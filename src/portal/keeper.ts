@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import type { PortalService, RefreshOutcome } from './service.js';
 import type { RefreshCursor } from './store.js';
@@ -35,18 +36,46 @@ export interface KeeperOptions {
   concurrency?: number;
   /** Told the duration of every finished sweep, in seconds (metrics). */
   onSweep?: (seconds: number) => void;
+  /**
+   * Keep-alive refreshes started per second (PORTAL_KEEPER_MAX_RATE): `auto` (default) spreads a
+   * sweep's due sessions over half of min(tick, shortest refresh interval); a number is a fixed pace;
+   * 0 runs them as fast as `concurrency` allows.
+   */
+  maxRate?: number | 'auto';
+  /** Time source for pacing (the app's injected clock). */
+  clock?: Clock;
+  /** Waits between paced refreshes (default a timer; tests pass one that moves a ManualClock). */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** `auto` pacing spreads a sweep over this share of min(tick, shortest refresh interval). */
+const AUTO_SPREAD = 0.5;
+/** `auto` pacing never goes slower than this, so a handful of due sessions are done in a moment. */
+const AUTO_MIN_RATE = 10;
+/**
+ * A paced chunk holds about this much work: its results are written (one commit, which holds the
+ * event loop for its statements and fsync) and published together, so short chunks keep each stall
+ * small and bound how long a settled refresh waits for its write.
+ */
+const PACED_CHUNK_SECONDS = 0.25;
+/** `auto` pacing counts due sessions up to this many at a time (the count holds the event loop). */
+const BACKLOG_COUNT_CAP = 20_000;
 
 /**
  * The keeper loop: every tick it expires idle sessions, refreshes due keep-alive sessions, fails
  * logins a stopped server left OPENING and deletes sessions dead for a day. All state is in the
  * database, so a restart simply carries on. Work goes in bounded chunks with a yield to the event
- * loop between chunks and a cap on concurrent upstream calls, so a sweep over thousands of sessions
- * never holds up request handling. `sweep()` runs one pass now (tests call it with a ManualClock).
+ * loop between chunks and a cap on concurrent upstream calls; refreshes are paced (maxRate) and each
+ * chunk's results are written in one transaction, so a sweep over thousands of sessions never holds
+ * up request handling. `sweep()` runs one pass now (tests call it with a ManualClock).
  */
 export class PortalKeeper {
   private readonly chunkSize: number;
   private readonly concurrency: number;
+  private readonly clock: Clock;
+  private readonly sleepFn: (ms: number) => Promise<void>;
+  /** Wake-ups of paced waits in progress (stop() ends them at once). */
+  private readonly wakers = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
   private current: Promise<SweepResult> | null = null;
   private stopping = false;
@@ -56,6 +85,8 @@ export class PortalKeeper {
   constructor(private readonly options: KeeperOptions) {
     this.chunkSize = options.chunkSize ?? 200;
     this.concurrency = options.concurrency ?? 8;
+    this.clock = options.clock ?? systemClock;
+    this.sleepFn = options.sleep ?? defaultSleep;
   }
 
   /** True while a sweep is running. */
@@ -98,6 +129,7 @@ export class PortalKeeper {
   /** Stops the timer and waits for the running sweep to finish its current chunk. */
   async stop(): Promise<void> {
     this.stopping = true;
+    for (const wake of [...this.wakers]) wake();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.current?.catch(() => undefined);
@@ -131,18 +163,31 @@ export class PortalKeeper {
       if (!(await next())) return result;
     }
 
-    // 3. Keep-alive refreshes, walking due sessions by last refresh.
+    // 3. Keep-alive refreshes, walking due sessions by last refresh, paced; each chunk's results
+    //    (and their events' outbox rows) are written in one transaction once its calls settled.
+    const pace = await this.planPace();
     for (let cursor: RefreshCursor | null = null; ; ) {
-      const page: { due: { id: string }[]; cursor: RefreshCursor | null } = await service.dueForRefresh(cursor, limit);
+      const pageLimit = pace.enabled ? Math.max(this.concurrency, Math.min(limit, Math.ceil(pace.rate() * PACED_CHUNK_SECONDS))) : limit;
+      const page: { due: { id: string }[]; cursor: RefreshCursor | null } = await service.dueForRefresh(cursor, pageLimit);
       if (page.cursor === null) break;
+      const chunk = service.refreshChunk();
       await runPool(page.due, this.concurrency, async (session) => {
-        try {
-          this.tally(result, await service.refresh(session.id));
-        } catch (error) {
-          result.unavailable++;
-          this.options.log?.error({ err: error, portalSessionId: session.id }, 'portal session refresh failed');
-        }
+        await pace.slot();
+        await chunk.run(session.id);
       });
+      try {
+        const { outcomes, errors } = await chunk.commit();
+        for (const outcome of outcomes) this.tally(result, outcome);
+        for (const { id, error } of errors) {
+          result.unavailable++;
+          this.options.log?.error({ err: error, portalSessionId: id }, 'portal session refresh failed');
+        }
+      } catch (error) {
+        // Nothing of this chunk was written: its sessions are still due and the next sweep retries them.
+        result.unavailable += page.due.length;
+        this.options.log?.error({ err: error }, 'portal keeper could not write a chunk of refreshes');
+      }
+      await pace.done(page.due.length);
       cursor = page.cursor;
       if (!(await next())) return result;
     }
@@ -155,6 +200,70 @@ export class PortalKeeper {
       if (!(await next())) return result;
     }
     return result;
+  }
+
+  /**
+   * The pace of this sweep's refreshes: a slot every 1/rate s, the rate recomputed after each chunk
+   * from the sessions still due and the time left (auto), or fixed. Slots use the injected clock and
+   * sleep; once stop() was called they are free, so the running chunk finishes at once.
+   */
+  private async planPace(): Promise<{ enabled: boolean; rate(): number; slot(): Promise<void>; done(count: number): Promise<void> | void }> {
+    const setting = this.options.maxRate ?? 'auto';
+    const free = { enabled: false, rate: () => Infinity, slot: async () => {}, done: () => {} };
+    if (setting !== 'auto') {
+      if (setting <= 0) return free;
+      return this.pacer(() => setting, () => undefined);
+    }
+    const service = this.options.service;
+    const { due, minIntervalSeconds } = await service.refreshBacklog(BACKLOG_COUNT_CAP);
+    if (due === 0) return free;
+    const budgetMs = AUTO_SPREAD * Math.min(this.options.tickSeconds, minIntervalSeconds ?? this.options.tickSeconds) * 1000;
+    const deadline = this.clock.now() + budgetMs;
+    let remaining = due;
+    let rate = 0;
+    const plan = () => {
+      const left = Math.max(deadline - this.clock.now(), budgetMs * 0.1);
+      rate = Math.max(AUTO_MIN_RATE, (Math.max(remaining, 1) * 1000) / left);
+    };
+    plan();
+    return this.pacer(
+      () => rate,
+      async (count) => {
+        remaining -= count;
+        // The count ran out (it was capped, or sessions fell due during the sweep): count again, so
+        // the walk keeps up with them; past the deadline the rest goes within a tenth of the budget.
+        if (remaining <= 0) remaining = (await service.refreshBacklog(BACKLOG_COUNT_CAP)).due;
+        plan();
+      },
+    );
+  }
+
+  private pacer(rate: () => number, done: (count: number) => Promise<void> | void) {
+    let next = 0;
+    return {
+      enabled: true,
+      rate,
+      done,
+      slot: async () => {
+        if (this.stopping) return;
+        const now = this.clock.now();
+        const at = Math.max(next, now);
+        next = at + 1000 / rate();
+        if (at - now >= 1) await this.sleep(at - now);
+      },
+    };
+  }
+
+  /** The injected sleep, cut short by stop(). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.wakers.delete(wake);
+        resolve();
+      };
+      this.wakers.add(wake);
+      this.sleepFn(ms).then(wake, wake);
+    });
   }
 
   private tally(result: SweepResult, outcome: RefreshOutcome): void {
@@ -176,6 +285,10 @@ export class PortalKeeper {
         break;
     }
   }
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Lets timers, I/O and queued requests run before the next chunk. */

@@ -5,6 +5,7 @@ import { unixSeconds } from '../lib/clock.js';
 import type { Logger } from '../lib/logger.js';
 import { newId } from '../lib/random.js';
 import type { Events, PortalSessionEventType } from '../events.js';
+import { eventBatch, type PublishEntry } from '../relay/relay.js';
 import type { AuditService } from '../audit/service.js';
 import { parseInput } from '../accounts/service.js';
 import { conflict, forbidden, notFound, portalLoginFailed, portalUnavailable } from '../graphql/errors.js';
@@ -18,6 +19,7 @@ import {
   type PortalSession,
   type PortalStore,
   type RefreshCursor,
+  type RefreshWrite,
 } from './store.js';
 
 const MAX_URL = 2048;
@@ -82,6 +84,23 @@ export type RefreshOutcome =
   | { outcome: 'UNAVAILABLE'; session: PortalSession; reason: string }
   /** Not live any more (closed, expired, gone) by the time it was its turn. */
   | { outcome: 'SKIPPED'; session: PortalSession | null };
+
+/** The upstream part of a refresh, settled but not yet written. */
+type SettledRefresh =
+  /** Nothing to write (SKIPPED, UNAVAILABLE). */
+  | { done: RefreshOutcome }
+  | { done?: undefined; write: RefreshWrite; outcome: 'REFRESHED' | 'RELOGGED_IN' | 'FAILED'; session: PortalSession };
+
+/**
+ * A chunk of keeper refreshes whose results are written together: `run(id)` does the upstream part
+ * of one refresh (at once answered when one is already running for that session), `commit()` writes
+ * every settled result and its outbox rows in one transaction, then publishes and audits.
+ */
+export interface RefreshChunk {
+  run(id: string): Promise<void>;
+  /** Outcomes in the order the refreshes settled, plus the refreshes that threw. */
+  commit(): Promise<{ outcomes: RefreshOutcome[]; errors: { id: string; error: unknown }[] }>;
+}
 
 type PortalServiceDeps = {
   store: PortalStore;
@@ -337,8 +356,18 @@ export class PortalService {
 
   /** Expires up to `limit` idle non-keep-alive sessions (EXPIRED events). */
   async expireIdle(limit: number): Promise<PortalSession[]> {
-    const expired = await this.deps.store.expireIdle(this.now(), limit);
-    for (const session of expired) this.publish('EXPIRED', session);
+    let deliver = () => {};
+    const expired = await this.deps.store.expireIdle(this.now(), limit, (rows) => {
+      // The outbox rows of the EXPIRED events commit with the rows; local delivery after the commit.
+      const at = this.now();
+      const batch = eventBatch(
+        this.deps.events,
+        rows.map((session): PublishEntry => ({ topic: 'portal', args: [session.ownerId, { type: 'EXPIRED', session, at }] })),
+      );
+      batch.persist();
+      deliver = () => batch.deliver();
+    });
+    deliver();
     return expired;
   }
 
@@ -376,25 +405,79 @@ export class PortalService {
   refresh(id: string): Promise<RefreshOutcome> {
     const running = this.refreshFlights.get(id);
     if (running) return running;
-    const flight = this.refreshOnce(id).finally(() => this.refreshFlights.delete(id));
+    const flight = this.settleRefresh(id)
+      .then(async (settled) => (await this.applyRefreshes([settled]))[0])
+      .finally(() => this.refreshFlights.delete(id));
     this.refreshFlights.set(id, flight);
     return flight;
   }
 
-  private async refreshOnce(id: string): Promise<RefreshOutcome> {
+  /**
+   * Starts a chunk of refreshes (the keeper's) written in one transaction by `commit()`. Each
+   * session's single flight lasts until that commit, so `useSession` never hands out cookies a
+   * settled keep-alive already replaced.
+   */
+  refreshChunk(): RefreshChunk {
+    const settled: { id: string; result: SettledRefresh; resolve: (o: RefreshOutcome) => void; reject: (e: unknown) => void }[] = [];
+    const errors: { id: string; error: unknown }[] = [];
+    const flights = this.refreshFlights;
+    return {
+      run: async (id) => {
+        if (flights.has(id)) return;
+        let resolve!: (o: RefreshOutcome) => void;
+        let reject!: (e: unknown) => void;
+        const flight = new Promise<RefreshOutcome>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        flight.catch(() => undefined); // joiners see the rejection; nobody else has to
+        flights.set(id, flight);
+        try {
+          settled.push({ id, result: await this.settleRefresh(id), resolve, reject });
+        } catch (error) {
+          flights.delete(id);
+          reject(error);
+          errors.push({ id, error });
+        }
+      },
+      commit: async () => {
+        const items = settled.splice(0);
+        try {
+          const outcomes = await this.applyRefreshes(items.map((i) => i.result));
+          items.forEach((item, n) => {
+            flights.delete(item.id);
+            item.resolve(outcomes[n]);
+          });
+          return { outcomes, errors: errors.splice(0) };
+        } catch (error) {
+          for (const item of items) {
+            flights.delete(item.id);
+            item.reject(error);
+          }
+          throw error;
+        }
+      },
+    };
+  }
+
+  /**
+   * The upstream part of a refresh: keep-alive call; when the portal answers logged out, one
+   * re-login with the stored credentials (the row is REFRESHING meanwhile). Writes nothing else.
+   */
+  private async settleRefresh(id: string): Promise<SettledRefresh> {
     const store = this.deps.store;
     const session = await store.findSession(id);
-    if (!session || (session.state !== 'ACTIVE' && session.state !== 'REFRESHING')) return { outcome: 'SKIPPED', session };
+    if (!session || (session.state !== 'ACTIVE' && session.state !== 'REFRESHING')) return { done: { outcome: 'SKIPPED', session } };
     const portal = await store.findPortal(session.portalId);
     const secrets = await store.findSecrets(id);
-    if (!portal || !secrets?.encryptedCookies || !secrets.encryptedPassword) return { outcome: 'SKIPPED', session };
+    if (!portal || !secrets?.encryptedCookies || !secrets.encryptedPassword) return { done: { outcome: 'SKIPPED', session } };
     let cookies: Cookies;
     let password: string;
     try {
       cookies = this.openCookies(id, secrets.encryptedCookies);
       password = decrypt(this.keys.encryption, secrets.encryptedPassword, `${id}:password`);
     } catch {
-      return this.failRefresh(id, 'The stored credentials cannot be decrypted (was GATEHOUSE_SECRET changed?). Open the session again.');
+      return this.failWrite(session, 'The stored credentials cannot be decrypted (was GATEHOUSE_SECRET changed?). Open the session again.');
     }
     const connector = this.connector(portal);
 
@@ -403,15 +486,12 @@ export class PortalService {
         status: 'UNAVAILABLE' as const,
         reason: 'The portal connector failed unexpectedly.',
       }));
-      if (alive.status === 'UNAVAILABLE') return { outcome: 'UNAVAILABLE', session, reason: alive.reason };
+      if (alive.status === 'UNAVAILABLE') return { done: { outcome: 'UNAVAILABLE', session, reason: alive.reason } };
       if (alive.status === 'OK') {
-        const refreshed = await store.markRefreshed(id, this.sealCookies(id, alive.cookies), this.now());
-        if (!refreshed) return { outcome: 'SKIPPED', session: await store.findSession(id) };
-        this.publish('REFRESHED', refreshed);
-        return { outcome: 'REFRESHED', session: refreshed };
+        return { write: { id, kind: 'REFRESHED', encryptedCookies: this.sealCookies(id, alive.cookies), at: this.now() }, outcome: 'REFRESHED', session };
       }
       // Logged out upstream: log in again, once.
-      if (!(await store.markRefreshing(id))) return { outcome: 'SKIPPED', session: await store.findSession(id) };
+      if (!(await store.markRefreshing(id))) return { done: { outcome: 'SKIPPED', session: await store.findSession(id) } };
     }
 
     const login = await connector.login(portal, session.username, password, this.shutdown.signal).catch(() => ({
@@ -420,21 +500,63 @@ export class PortalService {
     }));
     if (login.status === 'UNAVAILABLE') {
       // Still REFRESHING: the next sweep tries the login again.
-      return { outcome: 'UNAVAILABLE', session: (await store.findSession(id)) ?? session, reason: login.reason };
+      return { done: { outcome: 'UNAVAILABLE', session: (await store.findSession(id)) ?? session, reason: login.reason } };
     }
     if (login.status === 'LOGIN_FAILED') {
-      return this.failRefresh(id, `The portal logged the session out and logging in again failed: ${login.reason}`);
+      return this.failWrite(session, `The portal logged the session out and logging in again failed: ${login.reason}`);
     }
-    const refreshed = await store.markRefreshed(id, this.sealCookies(id, login.cookies), this.now());
-    if (!refreshed) return { outcome: 'SKIPPED', session: await store.findSession(id) };
-    this.publish('REFRESHED', refreshed);
-    return { outcome: 'RELOGGED_IN', session: refreshed };
+    return { write: { id, kind: 'REFRESHED', encryptedCookies: this.sealCookies(id, login.cookies), at: this.now() }, outcome: 'RELOGGED_IN', session };
   }
 
-  private async failRefresh(id: string, reason: string): Promise<RefreshOutcome> {
-    const failed = await this.end(id, 'FAILED', reason, { actorId: null });
-    if (!failed) return { outcome: 'SKIPPED', session: await this.deps.store.findSession(id) };
-    return { outcome: 'FAILED', session: failed };
+  private failWrite(session: PortalSession, reason: string): SettledRefresh {
+    return { write: { id: session.id, kind: 'FAILED', reason, at: this.now() }, outcome: 'FAILED', session };
+  }
+
+  /**
+   * Writes settled refreshes in one transaction together with the outbox rows of their events,
+   * then publishes them locally in the same order (REFRESHED, or REFRESH_FAILED) and audits failures.
+   */
+  private async applyRefreshes(settled: readonly SettledRefresh[]): Promise<RefreshOutcome[]> {
+    const writes: RefreshWrite[] = [];
+    for (const item of settled) if (!item.done) writes.push(item.write);
+    let deliver = () => {};
+    const rows = await this.deps.store.applyRefreshResults(writes, (changed) => {
+      const at = this.now();
+      const entries: PublishEntry[] = [];
+      changed.forEach((session, n) => {
+        if (!session) return;
+        const type: PortalSessionEventType = writes[n].kind === 'FAILED' ? 'REFRESH_FAILED' : 'REFRESHED';
+        entries.push({ topic: 'portal', args: [session.ownerId, { type, session, at }] });
+      });
+      const batch = eventBatch(this.deps.events, entries);
+      batch.persist();
+      deliver = () => batch.deliver();
+    });
+    deliver();
+    const outcomes: RefreshOutcome[] = [];
+    let n = 0;
+    for (const item of settled) {
+      if (item.done) {
+        outcomes.push(item.done);
+        continue;
+      }
+      const row = rows[n++];
+      if (!row) {
+        // No longer live (closed or ended meanwhile): nothing was written.
+        outcomes.push({ outcome: 'SKIPPED', session: await this.deps.store.findSession(item.session.id) });
+        continue;
+      }
+      if (item.outcome === 'FAILED' && item.write.kind === 'FAILED') {
+        await this.deps.audit.record('portal.session_failed', { actorId: null }, { type: 'PortalSession', id: row.id }, { portalId: row.portalId, reason: item.write.reason });
+      }
+      outcomes.push({ outcome: item.outcome, session: row });
+    }
+    return outcomes;
+  }
+
+  /** How many keep-alive sessions are due now (up to `cap`), and the shortest refresh interval of any portal. */
+  refreshBacklog(cap: number): Promise<{ due: number; minIntervalSeconds: number | null }> {
+    return this.deps.store.refreshBacklog(this.now(), cap);
   }
 
   /** Ends a live session, wiping its secrets; publishes and audits. Null when it was not live. */

@@ -68,6 +68,11 @@ export interface RefreshCursor {
   id: string;
 }
 
+/** One keep-alive result to write: new cookies (keep-alive or re-login), or a refused re-login. */
+export type RefreshWrite =
+  | { id: string; kind: 'REFRESHED'; encryptedCookies: Buffer; at: number }
+  | { id: string; kind: 'FAILED'; reason: string; at: number };
+
 /** All SQL about portals and portal sessions. */
 export interface PortalStore {
   insertPortal(portal: Portal): Promise<void>;
@@ -100,14 +105,29 @@ export interface PortalStore {
   markRefreshing(id: string): Promise<PortalSession | null>;
   /** ACTIVE/REFRESHING → ACTIVE after a keep-alive or re-login; clears the failure reason. */
   markRefreshed(id: string, encryptedCookies: Buffer, now: number): Promise<PortalSession | null>;
+  /**
+   * A chunk of keep-alive results in one transaction: REFRESHED as {@link markRefreshed}, FAILED as
+   * {@link end}. Answers the changed row per write, null where the session was no longer live.
+   * `inTransaction` runs before the commit with those rows (the caller's outbox rows go in the same
+   * commit); if it throws, nothing is written.
+   */
+  applyRefreshResults(writes: readonly RefreshWrite[], inTransaction?: (rows: (PortalSession | null)[]) => void): Promise<(PortalSession | null)[]>;
   /** Live → EXPIRED/FAILED/CLOSED, wiping the password and cookies. Null when it was not live. */
   end(id: string, state: 'EXPIRED' | 'FAILED' | 'CLOSED', reason: string | null, now: number): Promise<PortalSession | null>;
-  /** Expires up to `limit` non-keep-alive sessions whose idle deadline passed. */
-  expireIdle(now: number, limit: number): Promise<PortalSession[]>;
+  /**
+   * Expires up to `limit` non-keep-alive sessions whose idle deadline passed. `inTransaction` runs
+   * with the expired rows before the commit (the caller's outbox rows go in the same commit).
+   */
+  expireIdle(now: number, limit: number, inTransaction?: (rows: PortalSession[]) => void): Promise<PortalSession[]>;
   /** Keep-alive sessions due for a refresh (last refresh older than the portal's interval), after `cursor`. */
   dueForRefresh(now: number, cursor: RefreshCursor | null, limit: number): Promise<PortalSession[]>;
   /** OPENING rows after `afterId` (leftovers of a login a stopped server never finished). */
   listOpening(afterId: string, limit: number): Promise<PortalSession[]>;
+  /**
+   * How many keep-alive sessions are due now (counted up to `cap`), and the shortest refresh interval
+   * of any portal (null: none).
+   */
+  refreshBacklog(now: number, cap: number): Promise<{ due: number; minIntervalSeconds: number | null }>;
   /** Deletes up to `limit` sessions that ended at or before `before`; returns how many. */
   deleteEnded(before: number, limit: number): Promise<number>;
   /** Live sessions (non-keep-alive ones only before their idle deadline). */
@@ -224,6 +244,8 @@ const LIVE = "state IN ('OPENING', 'ACTIVE', 'REFRESHING')";
 export class SqlitePortalStore implements PortalStore {
   private readonly stmts;
   private readonly insertMany;
+  private readonly applyResults;
+  private readonly expireAll;
 
   constructor(private readonly db: Db) {
     this.stmts = {
@@ -293,6 +315,14 @@ export class SqlitePortalStore implements PortalStore {
             AND s.last_refresh_at + p.refresh_interval_seconds <= @now
           ORDER BY s.last_refresh_at, s.id LIMIT @limit`,
       ),
+      refreshBacklog: db.prepare(
+        `SELECT (SELECT count(*) FROM (SELECT 1 FROM portal_sessions s JOIN portals p ON p.id = s.portal_id
+                  WHERE s.keep_alive = 1 AND s.state IN ('ACTIVE', 'REFRESHING')
+                    AND s.last_refresh_at <= @now - (SELECT coalesce(min(refresh_interval_seconds), 0) FROM portals)
+                    AND s.last_refresh_at + p.refresh_interval_seconds <= @now
+                  LIMIT @cap)) AS due,
+                (SELECT min(refresh_interval_seconds) FROM portals) AS minIntervalSeconds`,
+      ),
       listOpening: db.prepare("SELECT * FROM portal_sessions WHERE state = 'OPENING' AND id > ? ORDER BY id LIMIT ?"),
       deleteEnded: db.prepare(
         `DELETE FROM portal_sessions WHERE id IN (SELECT id FROM portal_sessions WHERE ended_at IS NOT NULL AND ended_at <= ? LIMIT ?)`,
@@ -306,6 +336,24 @@ export class SqlitePortalStore implements PortalStore {
     this.insertMany = db.transaction((rows: NewPortalSession[]) => {
       for (const row of rows) this.stmts.insertSession.run(sessionParams(row));
     });
+    this.expireAll = db.transaction((now: number, limit: number, inTransaction?: (rows: PortalSession[]) => void): PortalSession[] => {
+      const rows = (this.stmts.expireIdle.all({ now, limit }) as SessionRow[]).map(sessionFromRow);
+      if (rows.length > 0) inTransaction?.(rows);
+      return rows;
+    });
+    this.applyResults = db.transaction(
+      (writes: readonly RefreshWrite[], inTransaction?: (rows: (PortalSession | null)[]) => void): (PortalSession | null)[] => {
+        const rows = writes.map((w) =>
+          this.one(
+            w.kind === 'REFRESHED'
+              ? this.stmts.markRefreshed.get(w.encryptedCookies, w.at, w.id)
+              : this.stmts.end.get({ id: w.id, state: 'FAILED', reason: w.reason, now: w.at }),
+          ),
+        );
+        inTransaction?.(rows);
+        return rows;
+      },
+    );
   }
 
   async insertPortal(portal: Portal): Promise<void> {
@@ -395,12 +443,24 @@ export class SqlitePortalStore implements PortalStore {
     return this.one(this.stmts.markRefreshed.get(encryptedCookies, now, id));
   }
 
+  async applyRefreshResults(
+    writes: readonly RefreshWrite[],
+    inTransaction?: (rows: (PortalSession | null)[]) => void,
+  ): Promise<(PortalSession | null)[]> {
+    if (writes.length === 0) return [];
+    return this.applyResults(writes, inTransaction);
+  }
+
+  async refreshBacklog(now: number, cap: number): Promise<{ due: number; minIntervalSeconds: number | null }> {
+    return this.stmts.refreshBacklog.get({ now, cap }) as { due: number; minIntervalSeconds: number | null };
+  }
+
   async end(id: string, state: 'EXPIRED' | 'FAILED' | 'CLOSED', reason: string | null, now: number): Promise<PortalSession | null> {
     return this.one(this.stmts.end.get({ id, state, reason, now }));
   }
 
-  async expireIdle(now: number, limit: number): Promise<PortalSession[]> {
-    return (this.stmts.expireIdle.all({ now, limit }) as SessionRow[]).map(sessionFromRow);
+  async expireIdle(now: number, limit: number, inTransaction?: (rows: PortalSession[]) => void): Promise<PortalSession[]> {
+    return this.expireAll(now, limit, inTransaction);
   }
 
   async dueForRefresh(now: number, cursor: RefreshCursor | null, limit: number): Promise<PortalSession[]> {

@@ -2,15 +2,48 @@ import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
 import { newId } from '../lib/random.js';
 import type { Logger } from '../lib/logger.js';
-import { createEvents, type Events } from '../events.js';
+import { createEvents, type Events, type Topics } from '../events.js';
 import type { OutboxStore } from './store.js';
 
 /** How long relayed events are kept; a process that was away longer starts from "now". */
 const RETENTION_SECONDS = 600;
 const BATCH = 500;
 
+/** One publish as data: a topic and the arguments `publish` takes after it. */
+export type PublishEntry = { [K in keyof Topics]: { topic: K; args: Topics[K] } }[keyof Topics];
+
+/**
+ * A batch of publishes split in two steps: `persist()` appends the outbox rows (call it inside the
+ * store transaction that made the changes, so one commit holds both), `deliver()` hands the events to
+ * local subscribers in order (call it after that commit).
+ */
+export interface EventBatch {
+  persist(): void;
+  deliver(): void;
+}
+
+/** Events that can persist a batch of publishes in one transaction (the database relay). */
+export interface BatchingEvents {
+  batch(entries: readonly PublishEntry[]): EventBatch;
+}
+
+/**
+ * A batch for any Events: the relay's own when it has one, else one that only delivers locally
+ * (tests' plain pubsub, which has no outbox).
+ */
+export function eventBatch(events: Events, entries: readonly PublishEntry[]): EventBatch {
+  const batching = (events as Partial<BatchingEvents>).batch;
+  if (typeof batching === 'function') return batching.call(events, entries);
+  return {
+    persist() {},
+    deliver() {
+      for (const entry of entries) (events.publish as (key: string, ...rest: unknown[]) => void)(entry.topic, ...entry.args);
+    },
+  };
+}
+
 /** Events that also reach (and hear from) every other Gatehouse process on the same database. */
-export interface RelayedEvents extends Events {
+export interface RelayedEvents extends Events, BatchingEvents {
   /** This process's id in the outbox. */
   readonly origin: string;
   /** Delivers events other processes wrote since the last call; returns how many. */
@@ -59,6 +92,31 @@ export function createRelayedEvents(store: OutboxStore, clock: Clock, log?: Logg
         log?.error({ err: error, topic: routingKey }, 'could not relay an event to other processes');
       }
     }) as Events['publish'],
+    batch(entries) {
+      let persisted = false;
+      return {
+        persist() {
+          if (persisted) return;
+          persisted = true;
+          const at = unixSeconds(clock);
+          try {
+            store.appendMany(
+              entries.map(({ topic, args }) => {
+                const keyed = args.length > 1;
+                return { origin, topic, key: keyed ? String(args[0]) : null, payload: JSON.stringify(keyed ? args[1] : args[0]), at };
+              }),
+            );
+          } catch (error) {
+            // As for a single publish: local listeners still get them; only other processes miss these.
+            log?.error({ err: error, events: entries.length }, 'could not relay a batch of events to other processes');
+          }
+        },
+        deliver() {
+          const publish = local.publish as (key: string, ...rest: unknown[]) => void;
+          for (const { topic, args } of entries) publish(topic, ...args);
+        },
+      };
+    },
     pollOnce() {
       let delivered = 0;
       for (;;) {

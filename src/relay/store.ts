@@ -13,6 +13,11 @@ export interface OutboxRow {
 /** All SQL about the cross-process event outbox. */
 export interface OutboxStore {
   append(row: Omit<OutboxRow, 'id'>): void;
+  /**
+   * Many rows in one transaction, in order. Called inside another store's transaction on the same
+   * connection, the rows commit (or roll back) with it.
+   */
+  appendMany(rows: Omit<OutboxRow, 'id'>[]): void;
   /** Rows after `afterId` written by other processes, oldest first. */
   readAfter(afterId: number, exceptOrigin: string, limit: number): OutboxRow[];
   lastId(): number;
@@ -25,6 +30,7 @@ export interface OutboxStore {
  */
 export class SqliteOutboxStore implements OutboxStore {
   private readonly stmts;
+  private readonly appendAll;
 
   constructor(db: Db) {
     this.stmts = {
@@ -33,10 +39,18 @@ export class SqliteOutboxStore implements OutboxStore {
       lastId: db.prepare('SELECT coalesce(max(id), 0) FROM event_outbox').pluck(),
       prune: db.prepare('DELETE FROM event_outbox WHERE at < ?'),
     };
+    // Nested inside an open transaction this is a savepoint: a failure undoes only these rows.
+    this.appendAll = db.transaction((rows: Omit<OutboxRow, 'id'>[]) => {
+      for (const row of rows) this.stmts.append.run(row);
+    });
   }
 
   append(row: Omit<OutboxRow, 'id'>): void {
     this.stmts.append.run(row);
+  }
+
+  appendMany(rows: Omit<OutboxRow, 'id'>[]): void {
+    if (rows.length > 0) this.appendAll(rows);
   }
 
   readAfter(afterId: number, exceptOrigin: string, limit: number): OutboxRow[] {

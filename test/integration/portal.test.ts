@@ -27,6 +27,10 @@ import { CLIENT_FIELD, LOGIN_PAGE_TEXT, startTestPortal, type TestPortal } from 
 import { SqlitePortalStore, type NewPortalSession } from '../../src/portal/store.js';
 import { decrypt, derivePortalKeys, encrypt } from '../../src/portal/crypto.js';
 import { loadOrCreateSecret } from '../../src/lib/secret.js';
+import { openDatabase } from '../../src/db/open.js';
+import { createRelayedEvents } from '../../src/relay/relay.js';
+import { SqliteOutboxStore } from '../../src/relay/store.js';
+import type { PortalSessionEvent } from '../../src/events.js';
 
 const PASSWORD = 'alice-portal-pw';
 
@@ -58,8 +62,20 @@ async function signUp(url: string, email: string, role: 'MEMBER' | 'EMPLOYER' = 
 }
 
 /** An app, a test portal with alice's account, the portal defined by the admin, and member alice. */
-async function setup(options: { portalTimeoutMs?: number; portal?: Partial<PortalInput>; env?: Record<string, string> } = {}) {
-  const t = await startTestApp(options.env ?? {}, { portalTimeoutMs: options.portalTimeoutMs });
+async function setup(
+  options: {
+    portalTimeoutMs?: number;
+    portal?: Partial<PortalInput>;
+    env?: Record<string, string>;
+    sqlTrace?: (sql: string) => void;
+    portalKeeperSleep?: (ms: number) => Promise<void>;
+  } = {},
+) {
+  const t = await startTestApp(options.env ?? {}, {
+    portalTimeoutMs: options.portalTimeoutMs,
+    sqlTrace: options.sqlTrace,
+    portalKeeperSleep: options.portalKeeperSleep,
+  });
   const upstream = await startTestPortal({ alice: PASSWORD });
   onCleanup(() => upstream.stop());
   const admin = await adminToken(t.url);
@@ -653,5 +669,198 @@ describe('keeper', () => {
     // Nothing is left half-done: every session is ACTIVE, refreshed now or still due.
     expect(countRows(t, `state = 'ACTIVE' AND last_refresh_at = ${now + 300}`)).toBe(result.refreshed);
     expect(countRows(t, `state = 'ACTIVE' AND last_refresh_at = ${now}`)).toBe(1000 - result.refreshed);
+  });
+});
+
+/** Inserts `count` keep-alive sessions of alice sharing the test portal's live cookie, last refreshed now. */
+async function insertBulk(t: Awaited<ReturnType<typeof setup>>, count: number, prefix: string, lastRefreshAt?: number): Promise<string[]> {
+  const keys = derivePortalKeys(loadOrCreateSecret(t.config));
+  const now = nowSeconds(t.clock);
+  const rows: NewPortalSession[] = Array.from({ length: count }, (_, i) => {
+    const id = `pss_${prefix}${String(i).padStart(5, '0')}`;
+    return {
+      id,
+      ownerId: t.alice.id,
+      portalId: t.portal.id,
+      username: `${prefix}${i}`,
+      credentialKey: `${prefix}-key-${i}`,
+      keepAlive: true,
+      state: 'ACTIVE',
+      encryptedPassword: encrypt(keys.encryption, PASSWORD, `${id}:password`),
+      encryptedCookies: encrypt(keys.encryption, JSON.stringify({ sid: t.upstream.liveCookies[0] }), `${id}:cookies`),
+      createdAt: now,
+      lastUsedAt: now,
+      lastRefreshAt: lastRefreshAt ?? now,
+      expiresAt: null,
+      endedAt: null,
+      failureReason: null,
+    };
+  });
+  await new SqlitePortalStore(t.app.db).insertSessions(rows);
+  return rows.map((r) => r.id);
+}
+
+describe('keeper writes and pacing', () => {
+  it('writes a chunk of refreshes and their outbox rows in one commit; live subscribers and other processes get every event in order', async () => {
+    const statements: string[] = [];
+    const t = await setup({ sqlTrace: (sql) => statements.push(sql) });
+    const { app, wsUrl, clock, alice, open } = t;
+    await openData(() => open(alice.token));
+    const ids = await insertBulk(t, 249, 'one'); // with the opened one: 250 due = a chunk of 200 and one of 50
+    // Another process on the same database file, replaying the outbox as a second server would.
+    const otherDb = openDatabase(app.db.name);
+    onCleanup(() => {
+      otherDb.close();
+    });
+    const other = createRelayedEvents(new SqliteOutboxStore(otherDb), clock);
+    const relayed = other.subscribe('portal', alice.id);
+    const firstRelayed = relayed.next();
+    const live = connectWs(wsUrl, { token: alice.token }).subscribe(PortalSessionEventsDocument);
+    await waitFor(() => app.events.subscriberCount('portal', alice.id) === 1, 'the portalSessionEvents subscription');
+    clock.advance(300);
+
+    statements.length = 0;
+    const result = await app.portalKeeper.sweep();
+    expect(result).toMatchObject({ refreshed: 250, unavailable: 0, failed: 0 });
+    const refreshes = statements.flatMap((sql, i) => (sql.includes("UPDATE portal_sessions SET state = 'ACTIVE'") ? [i] : []));
+    const outbox = statements.flatMap((sql, i) => (sql.startsWith('INSERT INTO event_outbox') ? [i] : []));
+    // Transactions that wrote refreshes (the idle-expiry step has its own, empty here).
+    const begins = statements.flatMap((sql, i) =>
+      sql === 'BEGIN' && refreshes.some((r) => r > i && r < statements.indexOf('COMMIT', i)) ? [i] : [],
+    );
+    expect(begins).toHaveLength(2);
+    const inTransaction = (i: number) => begins.some((b) => b < i && statements.indexOf('COMMIT', b) > i);
+    expect(refreshes).toHaveLength(250);
+    expect(outbox).toHaveLength(250);
+    expect([...refreshes, ...outbox].every(inTransaction)).toBe(true);
+    // The first chunk: 200 row updates and 200 outbox rows between one BEGIN and its COMMIT.
+    const firstCommit = statements.indexOf('COMMIT', begins[0]);
+    expect(refreshes.filter((i) => i > begins[0] && i < firstCommit)).toHaveLength(200);
+    expect(outbox.filter((i) => i > begins[0] && i < firstCommit)).toHaveLength(200);
+
+    // Live: 250 REFRESHED events, each session once.
+    const liveOrder: string[] = [];
+    for (let i = 0; i < 250; i++) {
+      const event = (await live.results.next()).data?.portalSessionEvents;
+      expect(event?.type).toBe('REFRESHED');
+      expect(event?.session.state).toBe('ACTIVE');
+      liveOrder.push(event!.session.id);
+    }
+    expect(new Set(liveOrder).size).toBe(250);
+    expect(liveOrder).toEqual(expect.arrayContaining(ids));
+    // Relayed: the same events in the same order.
+    expect(other.pollOnce()).toBe(250);
+    const relayedOrder: string[] = [];
+    for (let i = 0; i < 250; i++) {
+      const event = (i === 0 ? await firstRelayed : await relayed.next()).value as PortalSessionEvent;
+      expect(event.type).toBe('REFRESHED');
+      relayedOrder.push(event.session.id);
+    }
+    expect(relayedOrder).toEqual(liveOrder);
+    await relayed.return(undefined);
+  });
+
+  it('a refused re-login is written with the chunk: FAILED, REFRESH_FAILED live and relayed, audited', async () => {
+    const statements: string[] = [];
+    const t = await setup({ sqlTrace: (sql) => statements.push(sql) });
+    const { app, clock, upstream, alice, open } = t;
+    const { session } = await openData(() => open(alice.token));
+    const other = createRelayedEvents(new SqliteOutboxStore(app.db), clock);
+    upstream.setPassword('alice', 'changed-upstream');
+    upstream.logoutAll();
+    clock.advance(300);
+    statements.length = 0;
+    expect(await app.portalKeeper.sweep()).toMatchObject({ failed: 1, refreshed: 0 });
+    // REFRESHING before the re-login, then the FAILED row and its outbox row in one transaction.
+    const refreshing = statements.findIndex((sql) => sql.includes("SET state = 'REFRESHING'"));
+    expect(refreshing).toBeGreaterThan(0);
+    const begin = statements.indexOf('BEGIN', refreshing);
+    expect(begin).toBeGreaterThan(refreshing);
+    const commit = statements.indexOf('COMMIT', begin);
+    const inside = statements.slice(begin, commit);
+    expect(inside.filter((sql) => sql.includes('encrypted_password = NULL'))).toHaveLength(1);
+    expect(inside.filter((sql) => sql.startsWith('INSERT INTO event_outbox'))).toHaveLength(1);
+    const rows = app.db.prepare("SELECT payload FROM event_outbox WHERE topic = 'portal' ORDER BY id DESC LIMIT 1").pluck().all() as string[];
+    expect(JSON.parse(rows[0])).toMatchObject({ type: 'REFRESH_FAILED', session: { id: session.id, state: 'FAILED' } });
+    expect(other.origin).not.toBe((app.relay as { origin: string }).origin);
+    expect(app.db.prepare("SELECT count(*) FROM audit_events WHERE action = 'portal.session_failed' AND target_id = ?").pluck().get(session.id)).toBe(1);
+  });
+
+  it('auto pacing spreads a sweep over half the tick, using the injected clock and sleep', async () => {
+    const slept: number[] = [];
+    let clock: { advance(seconds: number): void } | undefined;
+    const sleep = (ms: number) => {
+      slept.push(ms);
+      clock!.advance(ms / 1000);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    const t = await setup({ env: { PORTAL_KEEPER_MAX_RATE: 'auto' }, portalKeeperSleep: sleep });
+    clock = t.clock;
+    await openData(() => t.open(t.alice.token));
+    await insertBulk(t, 399, 'pace');
+    t.clock.advance(300);
+    const started = t.clock.now();
+    const result = await t.app.portalKeeper.sweep();
+    expect(result).toMatchObject({ refreshed: 400, unavailable: 0 });
+    // PORTAL_KEEPER_TICK 60 s, refresh interval 300 s: 400 refreshes spread over ~30 s (13–14/s) ...
+    const spent = (t.clock.now() - started) / 1000;
+    expect(spent).toBeGreaterThan(27);
+    expect(spent).toBeLessThan(32);
+    expect(Math.max(...slept)).toBeLessThan(200);
+    // ... in chunks of about a quarter second of work each, but at least 8 (the concurrency cap); each one commit.
+    expect(result.chunks).toBe(1 + 400 / 8);
+    expect(t.upstream.keepAlives).toBe(400);
+  });
+
+  it('auto pacing keeps up with sessions that fall due during the sweep and still ends within the half tick', async () => {
+    let clock: { advance(seconds: number): void } | undefined;
+    const sleep = (ms: number) => {
+      clock!.advance(ms / 1000);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    const t = await setup({ env: { PORTAL_KEEPER_MAX_RATE: 'auto' }, portalKeeperSleep: sleep });
+    clock = t.clock;
+    await openData(() => t.open(t.alice.token));
+    const now = nowSeconds(t.clock);
+    await insertBulk(t, 199, 'early'); // due with the opened one at the start: 200
+    await insertBulk(t, 200, 'late', now + 10); // due 10 s into the sweep
+    t.clock.advance(300);
+    const started = t.clock.now();
+    const result = await t.app.portalKeeper.sweep();
+    expect(result).toMatchObject({ refreshed: 400, unavailable: 0 });
+    // 200 over 30 s would be the floor of 10/s; the late 200 are counted when they show up and share the rest.
+    expect((t.clock.now() - started) / 1000).toBeLessThan(32);
+  });
+
+  it('a fixed PORTAL_KEEPER_MAX_RATE paces at that rate; stop() ends a paced wait at once', async () => {
+    const slept: number[] = [];
+    let clock: { advance(seconds: number): void } | undefined;
+    let hold = false;
+    const sleep = (ms: number) => {
+      slept.push(ms);
+      if (hold) return new Promise<void>(() => {}); // never ends by itself
+      clock!.advance(ms / 1000);
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    const t = await setup({ env: { PORTAL_KEEPER_MAX_RATE: '50' }, portalKeeperSleep: sleep });
+    clock = t.clock;
+    await openData(() => t.open(t.alice.token));
+    await insertBulk(t, 99, 'fixed');
+    t.clock.advance(300);
+    const started = t.clock.now();
+    expect(await t.app.portalKeeper.sweep()).toMatchObject({ refreshed: 100 });
+    expect((t.clock.now() - started) / 1000).toBeCloseTo(99 / 50, 1);
+
+    // A sweep waiting for its next slot stops at once: the running chunk (13 = a quarter second at
+    // 50/s) finishes without further waits and is written.
+    t.clock.advance(300);
+    hold = true;
+    const sweep = t.app.portalKeeper.sweep();
+    await waitFor(() => t.upstream.keepAlives > 100 && slept.length > 99, 'the paced sweep to wait');
+    await t.app.portalKeeper.stop();
+    const result = await sweep;
+    expect(result.stopped).toBe(true);
+    expect(result.refreshed).toBe(13);
+    expect(countRows(t, `state = 'ACTIVE' AND last_refresh_at = ${nowSeconds(t.clock)}`)).toBe(13);
   });
 });

@@ -106,6 +106,16 @@ describe('bad values stop start-up with a message naming the variable', () => {
     expect(configErrorOf({ APPROVAL_REQUIRED_ROLES: 'KING' }).message).toContain('KING');
   });
 
+  it('reads PORTAL_KEEPER_MAX_RATE as auto (default), off/0 or refreshes per second', () => {
+    expect(loadConfig({}).portalKeeperMaxRate).toBe('auto');
+    expect(loadConfig({ PORTAL_KEEPER_MAX_RATE: 'AUTO' }).portalKeeperMaxRate).toBe('auto');
+    expect(loadConfig({ PORTAL_KEEPER_MAX_RATE: 'off' }).portalKeeperMaxRate).toBe(0);
+    expect(loadConfig({ PORTAL_KEEPER_MAX_RATE: '0' }).portalKeeperMaxRate).toBe(0);
+    expect(loadConfig({ PORTAL_KEEPER_MAX_RATE: '12.5' }).portalKeeperMaxRate).toBe(12.5);
+    expect(configErrorOf({ PORTAL_KEEPER_MAX_RATE: 'fast' }).message).toContain('"fast" is not a rate');
+    expect(configErrorOf({ PORTAL_KEEPER_MAX_RATE: '-5' }).message).toContain('PORTAL_KEEPER_MAX_RATE');
+  });
+
   it('lists every bad variable at once', () => {
     const error = configErrorOf({ PORT: 'abc', DEVICE_LIMIT_POLICY: 'random' });
     expect(error.problems).toHaveLength(2);

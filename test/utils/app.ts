@@ -69,6 +69,8 @@ export async function startTestApp(
     clock?: ManualClock;
     sqlTrace?: (sql: string) => void;
     portalTimeoutMs?: number;
+    /** The portal keeper's paced wait (set PORTAL_KEEPER_MAX_RATE too: the test app's default is 0, unpaced). */
+    portalKeeperSleep?: (ms: number) => Promise<void>;
     /** Keep the app for the whole test file (start it in beforeAll) instead of stopping it after each test. */
     sharedByFile?: boolean;
   } = {},
@@ -83,6 +85,8 @@ export async function startTestApp(
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'info',
+    // Sweeps run unpaced unless a test asks for pacing (and passes portalKeeperSleep to move its clock).
+    PORTAL_KEEPER_MAX_RATE: '0',
     ...env,
   });
   const logs: string[] = [];
@@ -100,6 +104,7 @@ export async function startTestApp(
     portalKeeper: false,
     sqlTrace: options.sqlTrace,
     portalTimeoutMs: options.portalTimeoutMs,
+    portalKeeperSleep: options.portalKeeperSleep,
   });
   const url = await app.start(0);
   let stopped = false;
