@@ -21,9 +21,7 @@ import { createApp } from '../../src/app.js';
 import { SqliteUserStore, type User } from '../../src/accounts/store.js';
 import { hashPassword } from '../../src/accounts/password.js';
 import { newId } from '../../src/lib/random.js';
-import { loadOrCreateSecret } from '../../src/lib/secret.js';
-import { derivePortalKeys, encrypt } from '../../src/portal/crypto.js';
-import { SqlitePortalStore, type NewPortalSession } from '../../src/portal/store.js';
+import { seedDuePortalSessions } from '../lib/portal-seed.js';
 import { memorySnapshot, serveControl } from '../lib/control.js';
 
 /** The password of every seeded user (scenario 6 signs in with it). */
@@ -125,29 +123,17 @@ async function seedPortal(args: Record<string, unknown>) {
   );
   const { cookieHeader } = await a.services.portal.useSession(viewer, opened.session.id);
   const cookies = Object.fromEntries(cookieHeader.split('; ').map((pair) => pair.split('=') as [string, string]));
-  const keys = derivePortalKeys(loadOrCreateSecret(a.config));
-  const now = Math.floor(clock.now() / 1000);
-  const rows: NewPortalSession[] = Array.from({ length: count - 1 }, (_, i) => {
-    const id = `pss_bench${String(i).padStart(6, '0')}`;
-    return {
-      id,
-      ownerId: viewer.user.id,
-      portalId: portal.id,
-      username: `bench${i}`,
-      credentialKey: `bench-key-${i}`,
-      keepAlive: true,
-      state: 'ACTIVE',
-      encryptedPassword: encrypt(keys.encryption, String(args.password), `${id}:password`),
-      encryptedCookies: encrypt(keys.encryption, JSON.stringify(cookies), `${id}:cookies`),
-      createdAt: now,
-      lastUsedAt: now,
-      lastRefreshAt: now - (i % 50),
-      expiresAt: null,
-      endedAt: null,
-      failureReason: null,
-    };
+  await seedDuePortalSessions({
+    db: a.db,
+    config: a.config,
+    count: count - 1,
+    ownerId: viewer.user.id,
+    portalId: portal.id,
+    prefix: 'bench',
+    password: String(args.password),
+    cookies,
+    now: Math.floor(clock.now() / 1000),
   });
-  await new SqlitePortalStore(a.db).insertSessions(rows);
   return { portalId: portal.id, sessions: count };
 }
 

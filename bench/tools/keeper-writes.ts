@@ -11,11 +11,10 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
-import { SqlitePortalStore, type NewPortalSession } from '../../src/portal/store.js';
+import { SqlitePortalStore } from '../../src/portal/store.js';
 import { SqliteUserStore } from '../../src/accounts/store.js';
 import { SqliteOutboxStore } from '../../src/relay/store.js';
-import { derivePortalKeys, encrypt } from '../../src/portal/crypto.js';
-import { loadOrCreateSecret } from '../../src/lib/secret.js';
+import { seedDuePortalSessions } from '../lib/portal-seed.js';
 import { CLIENT_FIELD, LOGIN_PAGE_TEXT, startTestPortal } from '../../test/utils/test-portal.js';
 
 const SESSIONS = 10_000;
@@ -47,29 +46,17 @@ try {
   // One real login for a live cookie; every seeded session shares it.
   await fetch(upstream.loginUrl, { method: 'POST', body: new URLSearchParams({ user: 'bench', pass: 'bench-portal-pw', ...CLIENT_FIELD }), redirect: 'manual' });
   const owner = (await new SqliteUserStore(app.db).findByEmail('admin@example.test'))!;
-  const keys = derivePortalKeys(loadOrCreateSecret(config));
-  const now = Math.floor(clock.now() / 1000);
-  const rows: NewPortalSession[] = Array.from({ length: SESSIONS }, (_, i) => {
-    const id = `pss_kw${i}`;
-    return {
-      id,
-      ownerId: owner.id,
-      portalId: portal.id,
-      username: `u${i}`,
-      credentialKey: `kw-${i}`,
-      keepAlive: true,
-      state: 'ACTIVE',
-      encryptedPassword: encrypt(keys.encryption, 'bench-portal-pw', `${id}:password`),
-      encryptedCookies: encrypt(keys.encryption, JSON.stringify({ sid: upstream.liveCookies[0] }), `${id}:cookies`),
-      createdAt: now,
-      lastUsedAt: now,
-      lastRefreshAt: now - (i % 50),
-      expiresAt: null,
-      endedAt: null,
-      failureReason: null,
-    };
+  await seedDuePortalSessions({
+    db: app.db,
+    config,
+    count: SESSIONS,
+    ownerId: owner.id,
+    portalId: portal.id,
+    prefix: 'kw',
+    password: 'bench-portal-pw',
+    cookies: { sid: upstream.liveCookies[0] },
+    now: Math.floor(clock.now() / 1000),
   });
-  await new SqlitePortalStore(app.db).insertSessions(rows);
 
   // Time every synchronous write of the portal store and the outbox (SQLite runs on this thread).
   const writeMs: Record<string, number> = {};
