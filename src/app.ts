@@ -14,7 +14,7 @@ import type { Db } from './db/open.js';
 import type { Events } from './events.js';
 import type { RelayedEvents } from './relay/relay.js';
 import { createCore, type CoreOptions } from './core.js';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { useGraphQLMetrics } from './ops/graphql-metrics.js';
 import { PortalKeeper } from './portal/keeper.js';
 import type { RequestMeta, Viewer } from './sessions/service.js';
 import { SessionSockets } from './sessions/sockets.js';
@@ -134,26 +134,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       useErrorCodes(),
       // Depth, alias, token, directive and cost limits (+ introspection off); ws subscribes go through them too.
       ...queryLimitPlugins(config),
-      usePrometheus({
-        registry: metrics.registry,
-        endpoint: false, // served by our own /metrics route
-        // Only the four documented metrics: the plugin's per-phase histograms, its summary and the
-        // deprecated-field counter (which walks every document with TypeInfo) cost ~5% CPU per request.
-        metrics: {
-          graphql_envelop_request: true,
-          graphql_envelop_request_duration: true,
-          graphql_envelop_error_result: true,
-          graphql_yoga_http_duration: true,
-          graphql_envelop_request_time_summary: false,
-          graphql_envelop_phase_parse: false,
-          graphql_envelop_phase_validate: false,
-          graphql_envelop_phase_context: false,
-          graphql_envelop_phase_execute: false,
-          graphql_envelop_phase_subscribe: false,
-          graphql_envelop_deprecated_field: false,
-          graphql_envelop_schema_change: false,
-        },
-      }),
+      useGraphQLMetrics(metrics.registry),
       {
         // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
         onResponse({ request, response }) {

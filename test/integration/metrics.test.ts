@@ -10,6 +10,14 @@ async function scrape(url: string) {
   return response.text();
 }
 
+/** The value of the sample of `name` whose labels include all of `labels` (in any order). */
+function labelled(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
 /** The value of one sample line, e.g. `name{label="x"} 3`. */
 function sample(text: string, name: string, labels = ''): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(labels ? `${name}{${labels}` : `${name} `));
@@ -40,7 +48,21 @@ describe('/metrics', () => {
     expect(text).toContain('gatehouse_process_resident_memory_bytes');
     expect(text).toContain('gatehouse_nodejs_eventloop_lag_p99_seconds');
     expect(text).toMatch(/graphql_envelop_request_duration_count\{[^}]*operationName="Me"[^}]*\} 2/);
-    // The plugin's costly extras stay off (bench/README.md): only the four documented GraphQL metrics.
+    expect(labelled(text, 'graphql_envelop_error_result', { operationName: 'Me', path: 'me', phase: 'execute' })).toBe(1);
+    expect(labelled(text, 'graphql_envelop_request', { operationType: 'subscription', operationName: 'SessionEvents' })).toBe(1);
+    expect(labelled(text, 'graphql_envelop_request', { operationType: 'mutation', operationName: 'SignIn' })).toBe(2);
+    const meHttp = { method: 'POST', operationType: 'query', operationName: 'Me', url: '/graphql' };
+    expect(labelled(text, 'graphql_yoga_http_duration_count', { ...meHttp, statusCode: '200' })).toBe(2);
+    // Refused before execution: counted by phase, and the HTTP answer by its status.
+    await gql(url, MeDocument, undefined, { token: 'gh_not-a-real-token' });
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { nope } }' }) });
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me {' }) });
+    const refused = await scrape(url);
+    expect(labelled(refused, 'graphql_yoga_http_duration_count', { method: 'POST', statusCode: '401', url: '/graphql' })).toBe(1);
+    expect(labelled(refused, 'graphql_envelop_error_result', { phase: 'validate' })).toBe(1);
+    expect(labelled(refused, 'graphql_envelop_error_result', { phase: 'parse' })).toBe(1);
+    expect(labelled(refused, 'graphql_envelop_request', { operationName: 'Me' })).toBe(2);
+    // Only the four documented GraphQL metrics (our own plugin, bench/README.md).
     expect(text.match(/^# TYPE graphql_\w+/gm)?.sort()).toEqual([
       '# TYPE graphql_envelop_error_result',
       '# TYPE graphql_envelop_request',
