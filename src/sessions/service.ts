@@ -127,17 +127,12 @@ export class SessionService {
   }
 
   /**
-   * Re-reads a viewer by session id (not token, so a rotated token keeps its sockets), for
-   * re-authorizing every subscription delivery. Returns the failure when the session is gone.
+   * Re-reads a viewer by session id (not token, so a rotated token keeps its sockets), in one query
+   * for the session and its user. Returns the failure when the session is gone or has ended.
    */
   async reload(sessionId: string): Promise<AuthResult> {
-    const session = await this.deps.sessions.findById(sessionId);
-    if (!session) return { ok: false, reason: 'INVALID_TOKEN' };
-    const ended = await this.endedFailure(session, this.now());
-    if (ended) return ended;
-    const user = await this.deps.users.findById(session.userId);
-    if (!user) return { ok: false, reason: 'INVALID_TOKEN' };
-    return { ok: true, viewer: { session, user } };
+    const [found] = await this.deps.sessions.findWithUsersByIds([sessionId]);
+    return this.reloadedResult(found, this.now());
   }
 
   /**
@@ -182,7 +177,7 @@ export class SessionService {
     }
   }
 
-  /** The {@link reload} answer for a session (and its user) read by the batched re-read. */
+  /** The {@link reload} answer for a session and its user as read (undefined: no such session). */
   private async reloadedResult(found: { session: Session; user: User | null } | undefined, now: number): Promise<AuthResult> {
     if (!found) return { ok: false, reason: 'INVALID_TOKEN' };
     const ended = await this.endedFailure(found.session, now);
