@@ -356,19 +356,10 @@ export class PortalService {
 
   /** Expires up to `limit` idle non-keep-alive sessions (EXPIRED events). */
   async expireIdle(limit: number): Promise<PortalSession[]> {
-    let deliver = () => {};
-    const expired = await this.deps.store.expireIdle(this.now(), limit, (rows) => {
-      // The outbox rows of the EXPIRED events commit with the rows; local delivery after the commit.
-      const at = this.now();
-      const batch = eventBatch(
-        this.deps.events,
-        rows.map((session): PublishEntry => ({ topic: 'portal', args: [session.ownerId, { type: 'EXPIRED', session, at }] })),
-      );
-      batch.persist();
-      deliver = () => batch.deliver();
-    });
-    deliver();
-    return expired;
+    return this.writeWithEvents<PortalSession[], PortalSession[]>(
+      (inTransaction) => this.deps.store.expireIdle(this.now(), limit, inTransaction),
+      (rows, at) => rows.map((session): PublishEntry => ({ topic: 'portal', args: [session.ownerId, { type: 'EXPIRED', session, at }] })),
+    );
   }
 
   /** Keep-alive sessions due for a refresh after `cursor` (skipping ones being refreshed right now). */
@@ -519,20 +510,19 @@ export class PortalService {
   private async applyRefreshes(settled: readonly SettledRefresh[]): Promise<RefreshOutcome[]> {
     const writes: RefreshWrite[] = [];
     for (const item of settled) if (!item.done) writes.push(item.write);
-    let deliver = () => {};
-    const rows = await this.deps.store.applyRefreshResults(writes, (changed) => {
-      const at = this.now();
-      const entries: PublishEntry[] = [];
-      changed.forEach((session, n) => {
-        if (!session) return;
-        const type: PortalSessionEventType = writes[n].kind === 'FAILED' ? 'REFRESH_FAILED' : 'REFRESHED';
-        entries.push({ topic: 'portal', args: [session.ownerId, { type, session, at }] });
-      });
-      const batch = eventBatch(this.deps.events, entries);
-      batch.persist();
-      deliver = () => batch.deliver();
-    });
-    deliver();
+    type Changed = (PortalSession | null)[];
+    const rows = await this.writeWithEvents<Changed, Changed>(
+      (inTransaction) => this.deps.store.applyRefreshResults(writes, inTransaction),
+      (changed, at) => {
+        const entries: PublishEntry[] = [];
+        changed.forEach((session, n) => {
+          if (!session) return;
+          const type: PortalSessionEventType = writes[n].kind === 'FAILED' ? 'REFRESH_FAILED' : 'REFRESHED';
+          entries.push({ topic: 'portal', args: [session.ownerId, { type, session, at }] });
+        });
+        return entries;
+      },
+    );
     const outcomes: RefreshOutcome[] = [];
     let n = 0;
     for (const item of settled) {
@@ -552,6 +542,25 @@ export class PortalService {
       outcomes.push({ outcome: item.outcome, session: row });
     }
     return outcomes;
+  }
+
+  /**
+   * A store write whose events must reach other processes: `entriesOf` runs inside the store's
+   * transaction with what it changed, so the outbox rows commit with the rows; local subscribers get
+   * the events, in order, after the commit.
+   */
+  private async writeWithEvents<C, R>(
+    write: (inTransaction: (changed: C) => void) => Promise<R>,
+    entriesOf: (changed: C, at: number) => PublishEntry[],
+  ): Promise<R> {
+    let deliver = () => {};
+    const result = await write((changed) => {
+      const batch = eventBatch(this.deps.events, entriesOf(changed, this.now()));
+      batch.persist();
+      deliver = () => batch.deliver();
+    });
+    deliver();
+    return result;
   }
 
   /** How many keep-alive sessions are due now (up to `cap`), and the shortest refresh interval of any portal. */
