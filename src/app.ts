@@ -24,6 +24,7 @@ import { badRequest, forbidden, isExpectedError, unauthenticated } from './graph
 import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
 import { queryLimitPlugins } from './graphql/limits.js';
 import { serveGraphqlWs } from './graphql/ws-server.js';
+import { SharedResults, subscribeWithSharedResults, type ResultErrorMasker } from './graphql/ws-subscriptions.js';
 import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
 import { readBodyCapped } from './lib/read-body.js';
 import { clientIp } from './lib/client-ip.js';
@@ -52,6 +53,8 @@ export interface App {
   sockets: SessionSockets;
   /** graphql-ws sockets without a session, per client IP (WS_MAX_ANONYMOUS_SOCKETS_PER_IP). */
   anonymousSockets: AnonymousSockets<WebSocket>;
+  /** Subscription event results shared between graphql-ws subscribers (`executions` counts the executions run). */
+  sharedResults: SharedResults;
   /** The cross-process event relay (null when the caller passed its own events). */
   relay: RelayedEvents | null;
   /** Listens on `port` (default config.port; 0 picks a free one) and resolves the GraphQL URL. */
@@ -108,6 +111,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   }
   const bootstrapResult = options.bootstrap === false ? null : await accounts.bootstrapAdmin();
 
+  const graphqlMetrics = useGraphQLMetrics(metrics.registry);
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -134,7 +138,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       useErrorCodes(),
       // Depth, alias, token, directive and cost limits (+ introspection off); ws subscribes go through them too.
       ...queryLimitPlugins(config),
-      useGraphQLMetrics(metrics.registry),
+      graphqlMetrics,
       {
         // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
         onResponse({ request, response }) {
@@ -267,14 +271,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         socketRegistry.register(result.viewer.session.id, ctx.extra.socket);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const requestId = newRequestId();
         // graphql-ws has already reserved this operation's id, so the count includes it.
         if (Object.keys(ctx.subscriptions).length > config.wsMaxSubscriptionsPerSocket) {
           return [tooManySubscriptions(config.wsMaxSubscriptionsPerSocket)];
         }
         try {
-          return await prepareOperation(ctx, payload, requestId);
+          return await prepareOperation(ctx, id, payload, requestId);
         } catch (error) {
           // Never let a failure here close the socket (graphql-ws would): answer this operation only.
           return [requestScope.run({ requestId }, () => maskError(error, log) as GraphQLError)];
@@ -289,6 +293,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     wsServer,
     log,
   );
+  const sharedResults = new SharedResults();
+  const maskResultErrors: ResultErrorMasker = (errors, requestId) =>
+    errors.map((error) => normalizeError(requestScope.run({ requestId }, () => maskError(error, log)) as GraphQLError));
   // Sockets without a session, per client IP (see AnonymousSockets): counted from the upgrade on.
   const anonymousSockets = new AnonymousSockets<WebSocket>(config.wsMaxAnonymousSocketsPerIp);
   wsServer.on('connection', (socket, req) => {
@@ -300,6 +307,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   /** Authenticates a graphql-ws subscribe (connection or per-operation headers) and builds its execution args. */
   async function prepareOperation(
     ctx: WsContext<Record<string, unknown>, WsExtra>,
+    id: string,
     payload: SubscribePayload,
     requestId: string,
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
@@ -364,7 +372,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       operationName: payload.operationName,
       variableValues: payload.variables,
       contextValue: await enveloped.contextFactory(),
-      rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+      rootValue: {
+        execute: enveloped.execute,
+        // Subscription events are executed once per event for all subscribers whose result cannot
+        // differ, and written to the socket directly (see SharedResults).
+        subscribe: async (subscribeArgs: ExecutionArgs) => {
+          const done = graphqlMetrics.subscribing(subscribeArgs);
+          const sink = { id, send: (frame: string) => socket.readyState === socket.OPEN && socket.send(frame) };
+          const result = await subscribeWithSharedResults(subscribeArgs, sink, sharedResults, maskResultErrors);
+          done(result);
+          return result;
+        },
+      },
     };
     return args;
   }
@@ -387,6 +406,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
     sockets: socketRegistry,
     anonymousSockets,
+    sharedResults,
     relay,
     bootstrapResult,
     portalKeeper,

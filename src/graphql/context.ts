@@ -78,7 +78,16 @@ export function createContext(
   // Loaders are built on first use: most subscriptions never load anything, and a subscription's
   // context lives as long as it does. (A class with prototype getters, so yoga's Object.assign of
   // this context copies the holder, not the loaders.)
-  return { ...deps, ...init, loaders: new LazyLoaders(deps, init.viewer), revealedUserIds: new Set() };
+  return { ...deps, ...init, loaders: freshLoaders(deps, init.viewer), revealedUserIds: new Set() };
+}
+
+/**
+ * New loaders for one unit of work on an existing context: a subscription's context lives as long as
+ * the subscription, so each event it resolves gets its own (rows loaded for one event are not served
+ * for the next). `viewer`'s own user row is primed when given.
+ */
+export function freshLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
+  return new LazyLoaders(deps, viewer);
 }
 
 class LazyLoaders implements Loaders {

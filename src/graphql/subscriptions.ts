@@ -4,8 +4,11 @@ import type { GraphQLContext } from './context.js';
 import type { Viewer } from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
 
-/** One item of a guarded stream: an event to resolve, or an error to send before the stream ends. */
-export type Delivery<T> = { event: T } | { error: GraphQLError };
+/**
+ * One item of a guarded stream: an event to resolve (with the viewer as re-read for this delivery,
+ * when the subscriber has a session), or an error to send before the stream ends.
+ */
+export type Delivery<T> = { event: T; viewer?: Viewer } | { error: GraphQLError };
 
 export interface GuardOptions<T> {
   /** Skips events this subscriber did not ask for (filters that are not a topic key). */
@@ -24,6 +27,22 @@ export interface GuardOptions<T> {
 /** Events carry the unix second they happened at. */
 interface TimedEvent {
   at: number;
+}
+
+/**
+ * The published event a delivery carries: one object shared by every subscriber of that publish, so
+ * results computed from it can be shared too (see SharedResults). Null for an error delivery or
+ * anything that is not a {@link Delivery}.
+ */
+export function sharedEventOf(item: unknown): object | null {
+  if (typeof item !== 'object' || item === null || !('event' in item)) return null;
+  const event = (item as { event: unknown }).event;
+  return typeof event === 'object' && event !== null ? event : null;
+}
+
+/** The viewer a delivery was authorized against (read fresh for it), if any. */
+export function deliveredViewerOf(item: unknown): Viewer | null {
+  return typeof item === 'object' && item !== null && 'viewer' in item ? ((item as { viewer?: Viewer }).viewer ?? null) : null;
 }
 
 /** Unwraps a {@link Delivery} in a subscription field's resolve. */
@@ -101,8 +120,8 @@ export function guardedStream<T extends TimedEvent>(
           if (error instanceof GraphQLError) return await finish({ error });
           throw error;
         }
-        if (options.isFinal?.(event, fresh.viewer)) return await finish({ event }, true);
-        await push({ event });
+        if (options.isFinal?.(event, fresh.viewer)) return await finish({ event, viewer: fresh.viewer }, true);
+        await push({ event, viewer: fresh.viewer });
       }
     } finally {
       stop();

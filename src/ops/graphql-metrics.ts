@@ -10,6 +10,17 @@ interface OperationLabels {
 
 type Phase = 'parse' | 'validate' | 'execute' | 'subscribe';
 
+/** The plugin, plus the count for graphql-ws subscriptions that are set up outside envelop. */
+export type GraphQLMetricsPlugin = Plugin & {
+  /**
+   * Counts a subscription being set up (`subscribe` phase) and returns what to call with its result:
+   * for graphql-ws subscriptions with shared results (src/graphql/ws-subscriptions.ts).
+   */
+  subscribing(args: OperationArgs): (result: unknown) => void;
+};
+
+type OperationArgs = { document: DocumentNode; operationName?: string | null; contextValue?: unknown };
+
 /**
  * The four GraphQL metrics of `GET /metrics`, with the names and labels of
  * `@graphql-yoga/plugin-prometheus` (so dashboards built on them keep working), at a fraction of its
@@ -26,7 +37,7 @@ type Phase = 'parse' | 'validate' | 'execute' | 'subscribe';
  * - `graphql_yoga_http_duration{method,statusCode,operationType,operationName,url}`: HTTP requests
  *   to the GraphQL endpoint, `url` being the path.
  */
-export function useGraphQLMetrics(registry: Registry): Plugin {
+export function useGraphQLMetrics(registry: Registry): GraphQLMetricsPlugin {
   const operationLabels = ['operationType', 'operationName'] as const;
   const requests = new Counter({
     name: 'graphql_envelop_request',
@@ -62,7 +73,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
     }
   };
   /** Counts an execution or subscription and returns what to do with its (first) result. */
-  const started = (args: { document: DocumentNode; operationName?: string | null; contextValue: unknown }, phase: Phase) => {
+  const started = (args: OperationArgs, phase: Phase) => {
     const labels = labelsOf(args.document, args.operationName);
     const request = (args.contextValue as { request?: Request } | undefined)?.request;
     if (request) httpOperation.set(request, labels);
@@ -76,6 +87,7 @@ export function useGraphQLMetrics(registry: Registry): Plugin {
   };
 
   return {
+    subscribing: (args) => started(args, 'subscribe'),
     onRequest({ request }) {
       httpStarted.set(request, performance.now());
     },
