@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
@@ -22,6 +21,7 @@ import { getSchema } from './graphql/schema.js';
 import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
 import { badRequest, forbidden, isExpectedError, unauthenticated } from './graphql/errors.js';
 import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
+import { isMarkedInternalError, markInternalError, maskError, useRequestIdMasking } from './graphql/masking.js';
 import { queryLimitPlugins } from './graphql/limits.js';
 import { serveGraphqlWs } from './graphql/ws-server.js';
 import { SharedResults, subscribeWithSharedResults, type ResultErrorMasker } from './graphql/ws-subscriptions.js';
@@ -77,11 +77,8 @@ const STOP_GRACE_MS = 5000;
 /** How often a server replays events written by other processes (CLI, other servers) on the same database. */
 const RELAY_POLL_MS = 500;
 
-/** Request-scoped data that must reach places without a context (error masking, logs). */
-const requestScope = new AsyncLocalStorage<{ requestId: string }>();
-
 /** What the GraphQL context factory receives from yoga (HTTP) or from our graphql-ws bridge. */
-type ServerContext = { req?: IncomingMessage; res?: ServerResponse; gatehouse?: WsOperationContext };
+type ServerContext = { req?: IncomingMessage; res?: ServerResponse; requestId?: string; gatehouse?: WsOperationContext };
 interface WsOperationContext {
   viewer: Viewer | null;
   meta: RequestMeta;
@@ -129,12 +126,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
       warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error(args.map(String).join(' ')),
+      // yoga logs each error it masks; ours is logged once, with its request id, when the mask is finalized.
+      error: (...args) => (args.length === 1 && isMarkedInternalError(args[0]) ? undefined : log.error(args.map(String).join(' '))),
     },
+    // No context here: internal errors become placeholders that useRequestIdMasking (HTTP) and onNext
+    // (graphql-ws) finalize with the request id (see src/graphql/masking.ts).
     maskedErrors: {
-      maskError: (error) => maskError(error, log),
+      maskError: (error) => markInternalError(error),
     },
     plugins: [
+      // Before useErrorCodes, which rebuilds errors: placeholders are known by identity.
+      useRequestIdMasking(log),
       useErrorCodes(),
       // Depth, alias, token, directive and cost limits (+ introspection off); ws subscribes go through them too.
       ...queryLimitPlugins(config),
@@ -150,7 +152,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ],
     context: async (initial: YogaInitialContext & ServerContext) => {
       if (initial.gatehouse) return createContext(deps, { ...initial.gatehouse, transport: 'ws' });
-      const requestId = requestScope.getStore()?.requestId ?? newRequestId();
+      const requestId = initial.requestId ?? newRequestId();
       const meta = requestMeta(initial.request.headers, initial.req, config.trustProxyHops);
       const found = tokenFromHeaders(initial.request.headers, config.cookieMode);
       if (found?.source === 'cookie' && !passesCsrfCheck(initial.request)) throw forbidden('CSRF_CHECK_FAILED');
@@ -178,12 +180,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         'request',
       );
     });
-    requestScope.run({ requestId }, () => {
-      void handleHttp(req, res).catch((error: unknown) => {
-        log.error({ err: error, requestId }, 'unhandled HTTP error');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }));
-      });
+    void handleHttp(req, res, requestId).catch((error: unknown) => {
+      log.error({ err: error, requestId }, 'unhandled HTTP error');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] }));
     });
   });
 
@@ -196,7 +196,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     pendingCookies.set(request, [...(pendingCookies.get(request) ?? []), cookie]);
   };
 
-  async function handleHttp(req: IncomingMessage, res: ServerResponse) {
+  async function handleHttp(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/health') return sendJson(res, 200, await ops.health());
     if (req.method === 'GET' && path === '/ready') {
@@ -225,7 +225,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // yoga (@whatwg-node/server) takes an already-read body from `req.body`, like Express' body parsers.
       (req as IncomingMessage & { body?: Buffer }).body = read.body;
     }
-    return yoga(req, res, {});
+    // yoga passes this object on as the server context: the context factory and useRequestIdMasking read the id.
+    return yoga(req, res, { requestId });
   }
 
   const wsServer = new WebSocketServer({
@@ -239,8 +240,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const wsCleanup = serveGraphqlWs<WsExtra>(
     {
       connectionInitWaitTimeout: config.wsInitTimeout * 1000,
-      execute: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).execute(a)),
-      subscribe: (args) => runInScope(args, (a) => (a.rootValue as EnvelopedRoot).subscribe(a)),
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onConnect: async (ctx) => {
         const token = tokenFromConnectionParams(ctx.connectionParams);
         if (token === null) {
@@ -281,13 +282,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
           return await prepareOperation(ctx, id, payload, requestId);
         } catch (error) {
           // Never let a failure here close the socket (graphql-ws would): answer this operation only.
-          return [requestScope.run({ requestId }, () => maskError(error, log) as GraphQLError)];
+          return [maskError(error, log, requestId)];
         }
       },
       // Errors graphql-ws raises itself get a code too.
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => normalizeError(e).toJSON()),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors?.length ? { ...result, errors: result.errors.map((e: unknown) => normalizeError(e as GraphQLError)) } : result,
+      // Internal errors are masked with the operation's request id (yoga's maskError left placeholders).
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return result;
+        const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId ?? newRequestId();
+        return { ...result, errors: result.errors.map((e: unknown) => normalizeError(maskError(e, log, requestId))) };
+      },
       onClose: (ctx) => socketRegistry.unregister(ctx.extra.socket),
     },
     wsServer,
@@ -295,7 +300,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   );
   const sharedResults = new SharedResults();
   const maskResultErrors: ResultErrorMasker = (errors, requestId) =>
-    errors.map((error) => normalizeError(requestScope.run({ requestId }, () => maskError(error, log)) as GraphQLError));
+    errors.map((error) => normalizeError(maskError(error, log, requestId)));
   // Sockets without a session, per client IP (see AnonymousSockets): counted from the upgrade on.
   const anonymousSockets = new AnonymousSockets<WebSocket>(config.wsMaxAnonymousSocketsPerIp);
   wsServer.on('connection', (socket, req) => {
@@ -514,31 +519,6 @@ type EnvelopedRoot = {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
 };
-
-/** Runs graphql-ws execute/subscribe inside the operation's request scope so masked errors carry its id. */
-function runInScope<T>(args: ExecutionArgs, run: (args: ExecutionArgs) => T): T {
-  const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId ?? newRequestId();
-  return requestScope.run({ requestId }, () => run(args));
-}
-
-/**
- * Keeps errors we raised on purpose (they carry a code) and GraphQL's own parse/validation errors;
- * masks anything else as INTERNAL_SERVER_ERROR with a request id that is also in the log.
- */
-function maskError(error: unknown, log: Logger): Error {
-  const original = error instanceof GraphQLError ? error.originalError : error;
-  if (error instanceof GraphQLError && (!original || isExpectedError(original) || original instanceof GraphQLError)) {
-    return error;
-  }
-  const requestId = requestScope.getStore()?.requestId ?? newRequestId();
-  // The logger turns errors into { type, message, stack } with token-shaped text scrubbed.
-  log.error({ requestId, err: original }, 'internal error');
-  return new GraphQLError(`Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`, {
-    path: error instanceof GraphQLError ? error.path : undefined,
-    nodes: error instanceof GraphQLError ? error.nodes : undefined,
-    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-  });
-}
 
 const GRAPHQL_CONTENT_TYPES = /^(application\/json|application\/graphql-response\+json|application\/graphql\+json)\b/i;
 /** Request bodies yoga can parse as GraphQL-over-HTTP JSON (a response type like graphql-response+json is not one). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SignOutDocument, SignUpDocument } from '../generated/graphql.js';
-import { gqlData, startTestApp } from '../utils/app.js';
+import { gqlData, onCleanup, startTestApp } from '../utils/app.js';
 import { waitFor } from '../utils/queue.js';
 
 /** Reads a text/event-stream response into its `data:` payloads until the stream ends. */
@@ -45,6 +45,42 @@ describe('subscriptions over SSE', () => {
     await gqlData(url, SignOutDocument, undefined, { token });
     const events = await readEvents(response);
     expect(events).toEqual([{ data: { accountStatusChanged: { status: 'ACTIVE' } } }]);
+  });
+
+  it('mask an internal error in the stream with the request id of the response, logged once', async () => {
+    const { url, app, logs } = await startTestApp();
+    const signUp = await gqlData(url, SignUpDocument, { input: { email: 'sse3@example.test', password: 'sse-password', name: 'S' } });
+    const userId = signUp.signUp.user.id;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${signUp.signUp.token}` },
+      body: JSON.stringify({ query: 'subscription { accountStatusChanged { status } }' }),
+    });
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^req_[0-9a-f]{16}$/);
+    await waitFor(() => app.events.subscriberCount('user:status', userId) === 1, 'the SSE stream');
+    // A real fault: re-authorizing the delivery reads a table that is gone (restored after the test).
+    app.db.exec('ALTER TABLE sessions RENAME TO sessions_moved');
+    onCleanup(() => {
+      app.db.exec('ALTER TABLE sessions_moved RENAME TO sessions');
+    });
+    app.events.publish('user:status', userId, { userId, status: 'ACTIVE', previousStatus: 'ACTIVE', role: 'MEMBER', reason: null, at: 0 });
+    const events = await readEvents(response);
+    // The initial state, then the masked error, and the stream ends.
+    expect(events).toEqual([
+      { data: { accountStatusChanged: { status: 'ACTIVE' } } },
+      {
+        errors: [
+          expect.objectContaining({
+            message: `Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`,
+            extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+          }),
+        ],
+      },
+    ]);
+    const faultLines = logs.filter((l) => l.includes('no such table: sessions'));
+    expect(faultLines).toHaveLength(1);
+    expect(JSON.parse(faultLines[0])).toMatchObject({ level: 'error', requestId, msg: 'internal error' });
   });
 
   it('refuse a bad token with 401 before streaming', async () => {

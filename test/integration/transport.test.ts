@@ -366,4 +366,55 @@ describe('masked internal errors', () => {
     expect(t.logs.some((l) => l.includes(requestId) && l.includes('no such table: sessions'))).toBe(true);
     expect(await stillOpen(ws)).toBe('open');
   });
+
+  /** The log lines carrying the fault (the logger writes the original error's message and stack). */
+  const faultLines = (t: TestApp) => t.logs.filter((l) => l.includes('no such table: sessions'));
+
+  it('gives an HTTP masked error the request id of its x-request-id header, logged once', async () => {
+    const t = await startTestApp();
+    breakSessionsTable(t);
+    const res = await gql(t.url, HealthDocument);
+    const error = res.body.errors?.[0];
+    expect(error?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(error?.extensions?.requestId).toBe(res.headers.get('x-request-id'));
+    expect(faultLines(t)).toHaveLength(1);
+    expect(JSON.parse(faultLines(t)[0])).toMatchObject({ level: 'error', requestId: res.headers.get('x-request-id'), msg: 'internal error' });
+  });
+
+  it('masks an internal error of the context factory (authenticating the token) with the request id, logged once without the token', async () => {
+    const t = await startTestApp();
+    const user = await signUp(t, 'masked-context@example.test');
+    breakSessionsTable(t);
+    const res = await gql(t.url, MeDocument, undefined, { token: user.token });
+    const requestId = res.headers.get('x-request-id');
+    expect(requestId).toMatch(/^req_[0-9a-f]{16}$/);
+    expect(res.body.errors).toEqual([
+      {
+        message: `Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+      },
+    ]);
+    expect(faultLines(t)).toHaveLength(1);
+    expect(JSON.parse(faultLines(t)[0])).toMatchObject({ level: 'error', requestId, msg: 'internal error' });
+    expect(t.logs.join('')).not.toContain(user.token);
+  });
+
+  it('masks an execution error over graphql-ws with the operation request id, logged once', async () => {
+    const t = await startTestApp();
+    // No token: nothing reads the sessions table before the operation executes.
+    const ws = connectWs(t.wsUrl);
+    await connected(ws);
+    breakSessionsTable(t);
+    const outcome = await firstOutcome(ws.subscribe(HealthDocument));
+    expect(outcome.kind).toBe('result');
+    const errors = (outcome.kind === 'result' ? outcome.result.errors : undefined) ?? [];
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    const requestId = errors[0].extensions?.requestId as string;
+    expect(requestId).toMatch(/^req_[0-9a-f]{16}$/);
+    expect(errors[0].message).toContain(requestId);
+    expect(faultLines(t)).toHaveLength(1);
+    expect(JSON.parse(faultLines(t)[0])).toMatchObject({ level: 'error', requestId, msg: 'internal error' });
+    expect(await stillOpen(ws)).toBe('open');
+  });
 });
