@@ -1,5 +1,4 @@
 import { GraphQLError } from 'graphql';
-import { Repeater } from '@repeaterjs/repeater';
 import type { GraphQLContext } from './context.js';
 import type { Viewer } from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
@@ -56,82 +55,182 @@ export function unwrapDelivery<T>(delivery: Delivery<T>): T {
  * and user read fresh (a demoted admin stops receiving), and ends when the subscriber's session
  * ends, on every transport (graphql-ws and SSE alike).
  *
- * A Repeater rather than an async generator: a generator waiting for its next event cannot be
- * returned early, so a client that unsubscribes would leave its topic listener behind until the
- * next event; a Repeater stops (and drops its listeners) the moment the consumer returns.
+ * An iterator object rather than an async generator: a generator waiting for its next event cannot
+ * be returned early, so a client that unsubscribes would leave its topic listener behind until the
+ * next event; this one stops (and drops its listeners) the moment the consumer returns. Deliveries
+ * are produced as the consumer pulls (the topic stream buffers meanwhile).
  */
 export function guardedStream<T extends TimedEvent>(
   ctx: GraphQLContext,
   source: AsyncIterable<T>,
   options: GuardOptions<T> = {},
 ): AsyncIterableIterator<Delivery<T>> {
-  return new Repeater<Delivery<T>>(async (push, stop) => {
-    const sessionId = ctx.viewer?.session.id;
-    const events = source[Symbol.asyncIterator]();
-    // Own-session streams learn of their end from their own REVOKED/EXPIRED event instead.
-    const ended = sessionId && !options.isFinal ? ctx.events.subscribe('session', sessionId) : null;
-    const endedSignal: Promise<typeof ENDED> | null = ended ? ended.next().then(toEnded) : null;
-    const stopped: Promise<typeof ENDED> = stop.then(toEnded);
-    const unwatch = options.isFinal ? ctx.socketHooks?.watchOwnSession() : undefined;
-    /** Delivers the session's own final notice, then ends. */
-    const finish = async (delivery: Delivery<T>, final = false) => {
-      if (final) {
-        // The subscriber's other streams may still be re-reading the session for events published
-        // before this one (a REJECTED status with its reason): those reads are synchronous SQLite
-        // behind promises, so one turn of the event loop lets them go out before the final notice.
-        await new Promise((resolve) => setImmediate(resolve));
-        ctx.socketHooks?.finalNoticeSent();
-      }
-      await push(delivery);
-      stop();
-    };
-    try {
-      // Pulling once attaches the topic listener before the initial state is read, so nothing is missed.
-      let pending = events.next();
-      if (options.initial) {
-        const first = await options.initial(ctx.viewer);
-        if (first !== null) await push({ event: first });
-      }
-      for (;;) {
-        const next = await Promise.race(endedSignal ? [pending, endedSignal, stopped] : [pending, stopped]);
-        if (next === ENDED || next.done) return;
-        const event = next.value;
-        pending = events.next();
-        if (options.accept && !options.accept(event)) continue;
-        if (!sessionId) {
-          await push({ event });
-          continue;
-        }
-        // Read after the event was published; shared with every other delivery waiting on the same turn.
-        const fresh = await ctx.services.sessions.reloadForDelivery(sessionId);
-        if (!fresh.ok) {
-          if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) return await finish({ event }, true);
-          // Events from before the session ended still go out (e.g. REJECTED with its reason, published
-          // just before the rejection revoked the session); anything later ends the stream.
-          if (fresh.endedAt !== undefined && event.at <= fresh.endedAt) {
-            await push({ event });
-            continue;
-          }
-          return await finish({ error: unauthenticated(fresh.reason) });
-        }
-        try {
-          options.authorize?.(fresh.viewer);
-        } catch (error) {
-          if (error instanceof GraphQLError) return await finish({ error });
-          throw error;
-        }
-        if (options.isFinal?.(event, fresh.viewer)) return await finish({ event, viewer: fresh.viewer }, true);
-        await push({ event, viewer: fresh.viewer });
-      }
-    } finally {
-      stop();
-      unwatch?.();
-      void events.return?.();
-      void ended?.return();
-    }
-  });
+  return new GuardedStream(ctx, source[Symbol.asyncIterator](), options);
 }
 
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 const ENDED = Symbol('session ended');
-/** Shared rather than a closure per subscription (thousands of idle subscriptions each hold their own). */
-const toEnded = (): typeof ENDED => ENDED;
+const ENDED_NOW = Promise.resolve(ENDED);
+
+/** See {@link guardedStream}. One per subscription, so its state is fields and its steps are methods. */
+class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Delivery<T>> {
+  private state: 'new' | 'live' | 'last' | 'done' = 'new';
+  /** The topic's next event, pulled ahead so its listener is attached before the initial state is read. */
+  private pending: Promise<IteratorResult<T>> | null = null;
+  /** The consumer's waiting `next()`. */
+  private waiter: { resolve: (result: IteratorResult<Delivery<T>>) => void; reject: (error: unknown) => void } | null = null;
+  private ended: AsyncIterator<unknown> | null = null;
+  /** The subscriber's session ended (`session:<id>`); the stream ends at its next wait for an event. */
+  private sessionEnded = false;
+  /** Wakes a wait for the next event when the session ends meanwhile. */
+  private wake: ((ended: typeof ENDED) => void) | null = null;
+  private unwatch: (() => void) | undefined;
+  private readonly sessionId: string | undefined;
+
+  constructor(
+    private readonly ctx: GraphQLContext,
+    private readonly events: AsyncIterator<T>,
+    private readonly options: GuardOptions<T>,
+  ) {
+    this.sessionId = ctx.viewer?.session.id;
+  }
+
+  next(): Promise<IteratorResult<Delivery<T>>> {
+    if (this.state === 'done' || this.state === 'last') {
+      this.end();
+      return Promise.resolve(DONE);
+    }
+    const result = new Promise<IteratorResult<Delivery<T>>>((resolve, reject) => (this.waiter = { resolve, reject }));
+    this.produce().then(
+      (value) => this.settle(value === null ? DONE : { value, done: false }),
+      (error: unknown) => {
+        const waiter = this.waiter;
+        this.end();
+        waiter?.reject(error);
+      },
+    );
+    return result;
+  }
+
+  return(): Promise<IteratorResult<Delivery<T>>> {
+    this.end();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<Delivery<T>>> {
+    this.end();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Delivery<T>> {
+    return this;
+  }
+
+  /** The next delivery, or null when the stream is over. */
+  private async produce(): Promise<Delivery<T> | null> {
+    const { ctx, options, sessionId } = this;
+    if (this.state === 'new') {
+      this.state = 'live';
+      // Pulling once attaches the topic listener before the initial state is read, so nothing is missed.
+      this.pending = this.events.next();
+      if (sessionId && !options.isFinal) {
+        // Own-session streams learn of their end from their own REVOKED/EXPIRED event instead.
+        this.ended = ctx.events.subscribe('session', sessionId);
+        void this.ended.next().then(() => this.onSessionEnded());
+      }
+      if (options.isFinal) this.unwatch = ctx.socketHooks?.watchOwnSession();
+      if (options.initial) {
+        const first = await options.initial(ctx.viewer);
+        if (first !== null) return { event: first };
+      }
+    }
+    for (;;) {
+      const next = await this.nextEvent();
+      if (next === ENDED) {
+        this.end();
+        return null;
+      }
+      if (next.done || this.stopped) return null;
+      const event = next.value;
+      this.pending = this.events.next();
+      if (options.accept && !options.accept(event)) continue;
+      if (!sessionId) return { event };
+      // Read after the event was published; shared with every other delivery waiting on the same turn.
+      const fresh = await ctx.services.sessions.reloadForDelivery(sessionId);
+      if (this.stopped) return null;
+      if (!fresh.ok) {
+        if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) return this.last({ event }, true);
+        // Events from before the session ended still go out (e.g. REJECTED with its reason, published
+        // just before the rejection revoked the session); anything later ends the stream.
+        if (fresh.endedAt !== undefined && event.at <= fresh.endedAt) return { event };
+        return this.last({ error: unauthenticated(fresh.reason) });
+      }
+      try {
+        options.authorize?.(fresh.viewer);
+      } catch (error) {
+        if (error instanceof GraphQLError) return this.last({ error });
+        throw error;
+      }
+      if (options.isFinal?.(event, fresh.viewer)) return this.last({ event, viewer: fresh.viewer }, true);
+      return { event, viewer: fresh.viewer };
+    }
+  }
+
+  /**
+   * The topic's next event, or ENDED if the subscriber's session ends first. An event already
+   * waiting wins over the end (events published before it still go out, see produce).
+   */
+  private nextEvent(): Promise<IteratorResult<T> | typeof ENDED> {
+    const pending = this.pending!;
+    if (this.sessionEnded) return Promise.race([pending, ENDED_NOW]);
+    if (!this.ended) return pending;
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      void pending.then((next) => {
+        this.wake = null;
+        resolve(next);
+      });
+    });
+  }
+
+  private onSessionEnded() {
+    this.sessionEnded = true;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.(ENDED);
+  }
+
+  /** Delivers one last item (the session's own final notice, or the error that ends it); then the stream ends. */
+  private async last(delivery: Delivery<T>, finalNotice = false): Promise<Delivery<T> | null> {
+    this.state = 'last';
+    if (finalNotice) {
+      // The subscriber's other streams may still be re-reading the session for events published
+      // before this one (a REJECTED status with its reason): those reads are synchronous SQLite
+      // behind promises, so one turn of the event loop lets them go out before the final notice.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return null;
+      this.ctx.socketHooks?.finalNoticeSent();
+    }
+    return delivery;
+  }
+
+  /** A getter, so TypeScript does not narrow it away across the awaits that may change it. */
+  private get stopped(): boolean {
+    return this.state === 'done';
+  }
+
+  private settle(result: IteratorResult<Delivery<T>>) {
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.resolve(result);
+  }
+
+  private end() {
+    if (this.state === 'done') return;
+    this.state = 'done';
+    this.unwatch?.();
+    void this.events.return?.();
+    void this.ended?.return?.();
+    this.settle(DONE);
+  }
+}
