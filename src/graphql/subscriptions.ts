@@ -105,6 +105,7 @@ class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Deliv
       (value) => this.settle(value === null ? DONE : { value, done: false }),
       (error: unknown) => {
         const waiter = this.waiter;
+        this.waiter = null;
         this.end();
         waiter?.reject(error);
       },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AccountStatusChangedDocument,
   ApproveUserDocument,
   CreateJobDocument,
   JobEventsDocument,
@@ -9,7 +10,7 @@ import {
   SignUpDocument,
   type JobInput,
 } from '../generated/graphql.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, gqlData, startTestApp } from '../utils/app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, gqlData, onCleanup, startTestApp } from '../utils/app.js';
 import { waitFor } from '../utils/queue.js';
 
 const JOB: JobInput = {
@@ -98,5 +99,30 @@ describe('subscription results shared between graphql-ws subscribers', () => {
     expect(after.data).toBeNull();
     expect(after.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_OWNER' });
     expect(employer.id).toMatch(/^usr_/);
+  });
+
+  it('masks an internal error while delivering with the operation request id, logged once, and ends only that operation', async () => {
+    const { url, wsUrl, app, logs } = await startTestApp();
+    const user = await signUp(url, 'fault@festival.test');
+    const ws = connectWs(wsUrl, { token: user.token });
+    const status = ws.subscribe(AccountStatusChangedDocument);
+    expect((await status.results.next()).data?.accountStatusChanged.status).toBe('ACTIVE');
+    // A real fault: re-authorizing the delivery reads a table that is gone (restored after the test).
+    app.db.exec('ALTER TABLE sessions RENAME TO sessions_moved');
+    onCleanup(() => {
+      app.db.exec('ALTER TABLE sessions_moved RENAME TO sessions');
+    });
+    app.events.publish('user:status', user.id, { userId: user.id, status: 'ACTIVE', previousStatus: 'ACTIVE', role: 'MEMBER', reason: null, at: 0 });
+    const failed = await status.results.next();
+    const requestId = failed.errors?.[0].extensions?.requestId as string;
+    expect(requestId).toMatch(/^req_[0-9a-f]{16}$/);
+    expect(failed.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+      [`Something went wrong on our side. Try again; if it keeps happening, report request id ${requestId}.`, 'INTERNAL_SERVER_ERROR'],
+    ]);
+    await status.completed;
+    const faultLines = logs.filter((l) => l.includes('no such table: sessions'));
+    expect(faultLines).toHaveLength(1);
+    expect(JSON.parse(faultLines[0])).toMatchObject({ level: 'error', requestId, msg: 'internal error' });
+    expect(faultLines[0]).not.toContain(user.token);
   });
 });
