@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaInitialContext } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -23,7 +23,7 @@ import { badRequest, forbidden, isExpectedError, unauthenticated } from './graph
 import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
 import { isMarkedInternalError, markInternalError, maskError, useRequestIdMasking } from './graphql/masking.js';
 import { queryLimitPlugins } from './graphql/limits.js';
-import { serveGraphqlWs } from './graphql/ws-server.js';
+import { serveGraphqlWs, type WsUpgradeRequest } from './graphql/ws-server.js';
 import { SharedResults, subscribeWithSharedResults, type ResultErrorMasker } from './graphql/ws-subscriptions.js';
 import { sessionCookie, clearedSessionCookie } from './sessions/cookies.js';
 import { readBodyCapped } from './lib/read-body.js';
@@ -293,7 +293,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId ?? newRequestId();
         return { ...result, errors: result.errors.map((e: unknown) => normalizeError(maskError(e, log, requestId))) };
       },
-      onClose: (ctx) => socketRegistry.unregister(ctx.extra.socket),
+      onClose: (ctx) => {
+        anonymousSockets.closed(ctx.extra.socket);
+        socketRegistry.unregister(ctx.extra.socket);
+      },
     },
     wsServer,
     log,
@@ -305,8 +308,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const anonymousSockets = new AnonymousSockets<WebSocket>(config.wsMaxAnonymousSocketsPerIp);
   wsServer.on('connection', (socket, req) => {
     const ip = requestMeta(headersOf(req), req, config.trustProxyHops).ipAddress;
-    if (!anonymousSockets.opened(socket, ip)) return socket.close(ANONYMOUS_SOCKETS_CLOSE_CODE, 'TOO_MANY_PENDING_SOCKETS');
-    socket.once('close', () => anonymousSockets.closed(socket));
+    // Its slot is freed in onClose (graphql-ws calls it for every socket).
+    if (!anonymousSockets.opened(socket, ip)) socket.close(ANONYMOUS_SOCKETS_CLOSE_CODE, 'TOO_MANY_PENDING_SOCKETS');
   });
 
   /** Authenticates a graphql-ws subscribe (connection or per-operation headers) and builds its execution args. */
@@ -334,10 +337,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       viewer = result.viewer;
     }
     const meta = requestMeta(headersOf(ctx.extra.request), ctx.extra.request, config.trustProxyHops);
-    const socketHooks: SocketHooks = {
-      watchOwnSession: () => socketRegistry.watchOwnSession(socket),
-      finalNoticeSent: () => socketRegistry.finalNoticeSent(socket),
-    };
+    const socketHooks: SocketHooks = socketRegistry.hooksFor(socket);
     const enveloped = yoga.getEnveloped({
       req: ctx.extra.request,
       socket,
@@ -464,7 +464,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 }
 
 /** What graphql-ws keeps per socket. */
-type WsExtra = { socket: WebSocket; request: IncomingMessage; viewer?: Viewer };
+type WsExtra = { socket: WebSocket; request: WsUpgradeRequest; viewer?: Viewer };
 
 /**
  * Close code when a session already has WS_MAX_SOCKETS_PER_SESSION sockets. graphql-ws clients
@@ -571,7 +571,7 @@ function refusalCorsHeaders(origin: string | undefined, allowed: string[]): Reco
   return { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true', vary: 'Origin' };
 }
 
-function headersOf(req: IncomingMessage): Headers {
+function headersOf(req: { headers: IncomingHttpHeaders }): Headers {
   const headers = new Headers();
   for (const [key, value] of Object.entries(req.headers)) {
     if (typeof value === 'string') headers.set(key, value);
@@ -581,7 +581,7 @@ function headersOf(req: IncomingMessage): Headers {
 }
 
 /** Client IP (from X-Forwarded-For only behind TRUST_PROXY proxies, see clientIp) and User-Agent. */
-function requestMeta(headers: Headers, req: IncomingMessage | undefined, proxyHops: number): RequestMeta {
+function requestMeta(headers: Headers, req: { socket: { remoteAddress?: string } } | undefined, proxyHops: number): RequestMeta {
   return {
     ipAddress: clientIp(headers.get('x-forwarded-for'), req?.socket.remoteAddress, proxyHops),
     userAgent: headers.get('user-agent'),

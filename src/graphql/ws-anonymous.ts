@@ -1,7 +1,7 @@
 /** Close code for a socket refused by {@link AnonymousSockets} (the same as TOO_MANY_SOCKETS; graphql-ws does not retry it). */
 export const ANONYMOUS_SOCKETS_CLOSE_CODE = 4429;
 
-type Tracked = { ip: string; state: 'pending' | 'anonymous' | 'authenticated' };
+type Tracked = { ip: string; state: 'pending' | 'anonymous' };
 
 /**
  * Caps graphql-ws sockets without a session per client IP. A socket is *pending* from the upgrade until
@@ -35,7 +35,7 @@ export class AnonymousSockets<S extends object> {
     const entry = this.leavePending(socket);
     if (!entry) return true;
     if ((this.anonymous.get(entry.ip) ?? 0) >= this.max) {
-      entry.state = 'authenticated'; // counted nowhere; it is about to close
+      this.tracked.delete(socket); // counted nowhere; it is about to close
       return false;
     }
     entry.state = 'anonymous';
@@ -45,8 +45,8 @@ export class AnonymousSockets<S extends object> {
 
   /** Its connection_init carried a token: it is capped per session from now on. */
   initialisedWithToken(socket: S): void {
-    const entry = this.leavePending(socket);
-    if (entry) entry.state = 'authenticated';
+    // Counted nowhere from now on: nothing is kept for it (an authenticated socket holds no entry here).
+    if (this.leavePending(socket)) this.tracked.delete(socket);
   }
 
   /** The socket closed: its slot is free again. */

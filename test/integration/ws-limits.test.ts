@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { SignUpDocument } from '../generated/graphql.js';
-import { gqlData, startTestApp } from '../utils/app.js';
+import { gqlData, onCleanup, startTestApp } from '../utils/app.js';
 import { openRawWs, type RawWs } from '../utils/raw-ws.js';
 import { waitFor } from '../utils/queue.js';
 
@@ -227,5 +227,40 @@ describe('bad subscribe messages', () => {
       expect(await ws.closed, JSON.stringify(message)).toEqual({ code: 4400, reason: 'Invalid message received' });
     }
     expect(t.logs.join('')).not.toContain('internal error in a graphql-ws message');
+  });
+  it('pings every socket every 12 s and terminates one that has not answered the previous ping by the next one', async () => {
+    const t = await startTestApp();
+    // Only the heartbeat's interval runs on fake time (it starts with the first socket); I/O and other timers stay real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    onCleanup(() => void vi.useRealTimers());
+    const silent = await openRawWs(t.wsUrl, {}, { autoPong: false });
+    const answering = await openRawWs(t.wsUrl);
+    await silent.init();
+    await answering.init();
+    let silentPings = 0;
+    let answeringPings = 0;
+    silent.socket.on('ping', () => silentPings++);
+    answering.socket.on('ping', () => answeringPings++);
+    // A round trip on a socket: a ping the server sent before answering has arrived by then.
+    const roundTrip = async (ws: RawWs, id: string) =>
+      expect((await ws.request(id, { query: '{ health { status } }' })).payload).toEqual({ data: { health: { status: 'ok' } } });
+
+    vi.advanceTimersByTime(10_500);
+    await roundTrip(silent, 'a');
+    expect([silentPings, answeringPings]).toEqual([0, 0]); // not pinged before the interval
+
+    vi.advanceTimersByTime(1_500);
+    await waitFor(() => silentPings === 1 && answeringPings === 1, 'the first pings');
+    await roundTrip(answering, 'b'); // its pong has reached the server
+    expect(silent.isOpen).toBe(true); // an unanswered ping is not fatal before the next round
+
+    vi.advanceTimersByTime(12_000);
+    expect(await silent.closed).toEqual({ code: 1006, reason: '' }); // terminated: no close frame
+    await waitFor(() => answeringPings === 2, 'the second ping');
+    await roundTrip(answering, 'c');
+    vi.advanceTimersByTime(12_000);
+    await waitFor(() => answeringPings === 3, 'the third ping');
+    expect(answering.isOpen).toBe(true);
+    await roundTrip(answering, 'd');
   });
 });

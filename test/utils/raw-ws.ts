@@ -24,9 +24,12 @@ export interface RawWs {
   readonly isOpen: boolean;
 }
 
-/** Opens a raw socket; rejects if the upgrade fails (e.g. 403). */
-export function openRawWs(wsUrl: string, headers: Record<string, string> = {}): Promise<RawWs> {
-  const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers });
+/**
+ * Opens a raw socket; rejects if the upgrade fails (e.g. 403). `autoPong: false` makes a socket that
+ * never answers the server's WebSocket pings (ws answers them by default).
+ */
+export function openRawWs(wsUrl: string, headers: Record<string, string> = {}, options: { autoPong?: boolean } = {}): Promise<RawWs> {
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws', { headers, autoPong: options.autoPong ?? true });
   onCleanup(() => {
     if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.terminate();
   });
