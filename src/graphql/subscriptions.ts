@@ -82,8 +82,8 @@ class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Deliv
   private ended: AsyncIterator<unknown> | null = null;
   /** The subscriber's session ended (`session:<id>`); the stream ends at its next wait for an event. */
   private sessionEnded = false;
-  /** Wakes a wait for the next event when the session ends meanwhile. */
-  private wake: ((ended: typeof ENDED) => void) | null = null;
+  /** Waiting for the topic's next event (the session ending then ends the stream at once). */
+  private waiting = false;
   private unwatch: (() => void) | undefined;
   private readonly sessionId: string | undefined;
 
@@ -146,7 +146,11 @@ class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Deliv
       }
     }
     for (;;) {
-      const next = await this.nextEvent();
+      // Once the session has ended, an event already waiting still wins (events published before the
+      // end go out, see below); otherwise the stream ends.
+      this.waiting = true;
+      const next = this.sessionEnded ? await Promise.race([this.pending!, ENDED_NOW]) : await this.pending!;
+      this.waiting = false;
       if (next === ENDED) {
         this.end();
         return null;
@@ -177,28 +181,9 @@ class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Deliv
     }
   }
 
-  /**
-   * The topic's next event, or ENDED if the subscriber's session ends first. An event already
-   * waiting wins over the end (events published before it still go out, see produce).
-   */
-  private nextEvent(): Promise<IteratorResult<T> | typeof ENDED> {
-    const pending = this.pending!;
-    if (this.sessionEnded) return Promise.race([pending, ENDED_NOW]);
-    if (!this.ended) return pending;
-    return new Promise((resolve) => {
-      this.wake = resolve;
-      void pending.then((next) => {
-        this.wake = null;
-        resolve(next);
-      });
-    });
-  }
-
   private onSessionEnded() {
     this.sessionEnded = true;
-    const wake = this.wake;
-    this.wake = null;
-    wake?.(ENDED);
+    if (this.waiting) this.end();
   }
 
   /** Delivers one last item (the session's own final notice, or the error that ends it); then the stream ends. */

@@ -45,7 +45,8 @@ const SHARED_CONTEXT_KEYS = new Set<PropertyKey>(['config', 'clock', 'events', '
  * object they are keyed by (a WeakMap), so nothing outlives the publish.
  */
 export class SharedResults {
-  private readonly byEvent = new WeakMap<object, Map<string, Promise<SharedPayload>>>();
+  /** Per event: each operation's shared payload (a promise while the first subscriber executes it). */
+  private readonly byEvent = new WeakMap<object, Map<string, SharedPayload | Promise<SharedPayload>>>();
   private readonly documentIds = new WeakMap<DocumentNode, number>();
   private nextDocumentId = 1;
   /** Executions run for events (shared or not); tests and the bench read it. */
@@ -60,20 +61,27 @@ export class SharedResults {
 
   /**
    * The `payload` JSON of one event for one subscriber, or the execution result itself when it could
-   * not be shared (it depends on the viewer, or has errors).
+   * not be shared (it depends on the viewer, or has errors). Synchronous when the event's shared
+   * payload is already known (every subscriber after the first).
    */
-  async payloadFor(item: unknown, args: ExecutionArgs, operationKey: string): Promise<string | ExecutionResult> {
+  payloadFor(item: unknown, args: ExecutionArgs, operationKey: string): string | Promise<string | ExecutionResult> {
     const event = sharedEventOf(item);
     if (event === null) return this.executeOwn(item, args);
     let forEvent = this.byEvent.get(event);
     if (!forEvent) this.byEvent.set(event, (forEvent = new Map()));
     const shared = forEvent.get(operationKey);
-    if (shared) {
-      const payload = await shared;
-      if (payload !== VIEWER_DEPENDENT) return payload.json;
-      return this.executeOwn(item, args);
-    }
-    // The first subscriber executes with a recording context; the others wait for its verdict.
+    if (shared === undefined) return this.executeFirst(item, args, operationKey, forEvent);
+    if (shared instanceof Promise) return shared.then<string | ExecutionResult>((payload) => (payload === VIEWER_DEPENDENT ? this.executeOwn(item, args) : payload.json));
+    return shared === VIEWER_DEPENDENT ? this.executeOwn(item, args) : shared.json;
+  }
+
+  /** The first subscriber executes with a recording context; the others wait for its verdict. */
+  private async executeFirst(
+    item: unknown,
+    args: ExecutionArgs,
+    operationKey: string,
+    forEvent: Map<string, SharedPayload | Promise<SharedPayload>>,
+  ): Promise<string | ExecutionResult> {
     let settle!: (payload: SharedPayload) => void;
     forEvent.set(operationKey, new Promise<SharedPayload>((resolve) => (settle = resolve)));
     let payload: SharedPayload = VIEWER_DEPENDENT;
@@ -84,6 +92,7 @@ export class SharedResults {
       payload = { json: JSON.stringify(result) };
       return payload.json;
     } finally {
+      forEvent.set(operationKey, payload);
       settle(payload);
     }
   }
@@ -199,7 +208,8 @@ class SharedResultStream implements AsyncIterableIterator<never> {
       for (;;) {
         const item = await this.source.next();
         if (item.done || this.stopped) break;
-        const payload = await this.shared.payloadFor(item.value, this.args, this.operationKey);
+        const known = this.shared.payloadFor(item.value, this.args, this.operationKey);
+        const payload = typeof known === 'string' ? known : await known;
         if (this.stopped) break;
         this.sink.send(this.frameStart + (typeof payload === 'string' ? payload : this.serialize(payload)) + '}');
       }

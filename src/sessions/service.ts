@@ -163,12 +163,16 @@ export class SessionService {
       const byId = new Map(found.map((row) => [row.session.id, row]));
       const now = this.now();
       for (const [sessionId, waiters] of pending) {
-        let result: AuthResult;
-        try {
-          result = await this.reloadedResult(byId.get(sessionId), now);
-        } catch (error) {
-          for (const waiter of waiters) waiter.reject(error);
-          continue;
+        const found = byId.get(sessionId);
+        // Live sessions (nearly all) are answered without a promise each; ended ones may need a write.
+        let result = found && liveResult(found, now);
+        if (!result) {
+          try {
+            result = await this.reloadedResult(found, now);
+          } catch (error) {
+            for (const waiter of waiters) waiter.reject(error);
+            continue;
+          }
         }
         for (const waiter of waiters) waiter.resolve(result);
       }
@@ -177,13 +181,13 @@ export class SessionService {
     }
   }
 
-  /** The {@link reload} answer for a session and its user as read (undefined: no such session). */
+  /** The {@link reload} answer for a session and its user as read (undefined: no such session). See also liveResult. */
   private async reloadedResult(found: { session: Session; user: User | null } | undefined, now: number): Promise<AuthResult> {
     if (!found) return { ok: false, reason: 'INVALID_TOKEN' };
-    const ended = await this.endedFailure(found.session, now);
-    if (ended) return ended;
-    if (!found.user) return { ok: false, reason: 'INVALID_TOKEN' };
-    return { ok: true, viewer: { session: found.session, user: found.user } };
+    const live = liveResult(found, now);
+    if (live) return live;
+    // Not live: ended (revoked or past a deadline, expired now if need be), or its user is gone.
+    return (await this.endedFailure(found.session, now)) ?? { ok: false, reason: 'INVALID_TOKEN' };
   }
 
   /**
@@ -393,4 +397,11 @@ export class SessionService {
   private publish(type: SessionEventType, session: Session, reason: RevokedReason | null) {
     this.deps.events.publish('user:sessions', session.userId, { type, session, reason, at: this.now() });
   }
+}
+
+/** The answer for a session read fresh that is live and has its user; null when it needs a closer look (reloadedResult). */
+function liveResult(found: { session: Session; user: User | null }, now: number): AuthResult | null {
+  const { session, user } = found;
+  if (session.revokedAt !== null || session.expiresAt <= now || session.idleExpiresAt <= now || !user) return null;
+  return { ok: true, viewer: { session, user } };
 }
