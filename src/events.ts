@@ -5,7 +5,7 @@ import type { Role } from './config.js';
 import type { UserStatus } from './accounts/store.js';
 import type { RevokedReason, Session } from './sessions/store.js';
 import type { Job } from './jobs/store.js';
-import type { PortalSession } from './portal/store.js';
+import type { Portal, PortalSession } from './portal/store.js';
 
 /** Pushed on `user:status:<userId>` whenever an account's status or role changes. */
 export interface AccountStatusEvent {
@@ -60,6 +60,11 @@ export interface PortalSessionEvent {
   type: PortalSessionEventType;
   session: PortalSession;
   at: number;
+  /**
+   * The session's portal as it was, on the CLOSED events of a portal being deleted: by the time the
+   * event is delivered the portal row is gone, and the session's `portal` still resolves from this.
+   */
+  portal?: Portal;
 }
 
 /**

@@ -208,6 +208,11 @@ builder.subscriptionFields((t) => ({
       guardedStream(ctx, ctx.events.subscribe('portal', ctx.viewer!.user.id), {
         authorize: (viewer) => void requireActiveAccount(viewer),
       }),
-    resolve: (delivery) => unwrapDelivery(delivery as never) as PortalSessionEvent,
+    resolve: (delivery, _args, ctx) => {
+      const event = unwrapDelivery(delivery as never) as PortalSessionEvent;
+      // A deleted portal's CLOSED events carry it: the row is gone by now.
+      if (event.portal) ctx.loaders.portals.prime(event.portal.id, event.portal);
+      return event;
+    },
   }),
 }));

@@ -176,9 +176,10 @@ export class PortalService {
 
   /** Closes the portal's live sessions (CLOSED events) and deletes it with all its sessions. */
   async deletePortal(viewer: Viewer, id: string, meta: RequestMeta): Promise<boolean> {
-    if (!(await this.deps.store.findPortal(id))) throw notFound('Portal', id);
+    const portal = await this.deps.store.findPortal(id);
+    if (!portal) throw notFound('Portal', id);
     for (const session of await this.deps.store.listLiveForPortal(id)) {
-      await this.end(session.id, 'CLOSED', 'The portal was deleted by an administrator.', { actorId: viewer.user.id, ipAddress: meta.ipAddress });
+      await this.end(session.id, 'CLOSED', 'The portal was deleted by an administrator.', { actorId: viewer.user.id, ipAddress: meta.ipAddress }, portal);
     }
     return this.deps.store.deletePortal(id);
   }
@@ -574,11 +575,12 @@ export class PortalService {
     state: 'EXPIRED' | 'FAILED' | 'CLOSED',
     reason: string | null,
     actor: { actorId: string | null; ipAddress?: string | null },
+    deletedPortal?: Portal,
   ): Promise<PortalSession | null> {
     const session = await this.deps.store.end(id, state, reason, this.now());
     if (!session) return null;
     const type: PortalSessionEventType = state === 'FAILED' ? 'REFRESH_FAILED' : state;
-    this.publish(type, session);
+    this.publish(type, session, deletedPortal);
     if (state === 'CLOSED') {
       await this.deps.audit.record('portal.session_closed', actor, { type: 'PortalSession', id }, { portalId: session.portalId, reason });
     } else if (state === 'FAILED') {
@@ -638,8 +640,8 @@ export class PortalService {
     return JSON.parse(decrypt(this.keys.encryption, sealed, `${id}:cookies`)) as Cookies;
   }
 
-  private publish(type: PortalSessionEventType, session: PortalSession): void {
-    this.deps.events.publish('portal', session.ownerId, { type, session, at: this.now() });
+  private publish(type: PortalSessionEventType, session: PortalSession, deletedPortal?: Portal): void {
+    this.deps.events.publish('portal', session.ownerId, { type, session, at: this.now(), ...(deletedPortal ? { portal: deletedPortal } : {}) });
   }
 }
 
