@@ -33,7 +33,7 @@ export interface CoreOptions {
   logDestination?: pino.DestinationStream;
   /** Called with the SQL text of every statement run (debugging, and tests that count queries). */
   sqlTrace?: (sql: string) => void;
-  /** Upstream portal connectors by name (default: HTTP_FORM over fetch). */
+  /** Upstream portal connectors by name (default: HTTP_FORM over node:http / node:https keep-alive agents). */
   portalConnectors?: ConnectorRegistry;
   /** Time limit of one upstream portal login or keep-alive call in ms (default 15 000). */
   portalTimeoutMs?: number;

@@ -1,3 +1,7 @@
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Portal, PortalConnectorName } from './store.js';
 
 /** Upstream cookies by name. Only name and value matter for replaying them in a Cookie header. */
@@ -48,10 +52,41 @@ export interface HttpFormOptions {
   maxRedirects?: number;
   /** Wall clock for cookie `Expires` (upstream time, not the app's injected clock). */
   now?: () => number;
+  /** Idle keep-alive connections to a portal are closed after this long (default 4 s, or earlier when the portal says so). */
+  idleSocketMs?: number;
 }
 
 /** How much of a response body is read to look for the logged-out marker. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Headers of every portal call (plus cookie, and content type and length for a form). */
+const BASE_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
+  'accept-language': '*',
+  'user-agent': 'Gatehouse portal pool',
+};
+
+/** Bodies a portal compressed although we did not ask for it are decoded like `fetch` does. */
+const DECODERS: Record<string, (() => Transform) | undefined> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+/** One request chain's state: the request in progress, and why the chain was cut short (timeout, shutdown). */
+interface Call {
+  failure: Error | null;
+  request: ClientRequest | null;
+}
+
+class CallTimeout extends Error {
+  override name = 'TimeoutError';
+}
+
+class CallAborted extends Error {
+  override name = 'AbortError';
+}
 
 /** Outcome of one request chain (the first request plus followed redirects). */
 interface Exchange {
@@ -65,18 +100,25 @@ interface Exchange {
 /**
  * Logs in by POSTing an `application/x-www-form-urlencoded` form (username and password under the
  * portal's field names, plus its static extra fields), follows same-origin redirects by hand while
- * collecting Set-Cookie, and keeps sessions alive with a GET of the keep-alive URL.
+ * collecting Set-Cookie, and keeps sessions alive with a GET of the keep-alive URL (node:http / node:https
+ * with keep-alive agents).
  * Logged out means: 401/403, a redirect to the login URL, or the logged-out pattern in the body.
  */
 export class HttpFormConnector implements Connector {
   private readonly timeoutMs: number;
   private readonly maxRedirects: number;
   private readonly now: () => number;
+  /** Keep-alive connection pools (idle sockets are unref'd, so they never hold the process open). */
+  private readonly httpAgent: HttpAgent;
+  private readonly httpsAgent: HttpsAgent;
 
   constructor(options: HttpFormOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.maxRedirects = options.maxRedirects ?? 5;
     this.now = options.now ?? Date.now;
+    const agentOptions = { keepAlive: true, timeout: options.idleSocketMs ?? 4_000 };
+    this.httpAgent = new HttpAgent(agentOptions);
+    this.httpsAgent = new HttpsAgent(agentOptions);
   }
 
   async login(portal: Portal, username: string, password: string, signal?: AbortSignal): Promise<LoginResult> {
@@ -108,7 +150,12 @@ export class HttpFormConnector implements Connector {
     return { status: 'OK', cookies: result.cookies };
   }
 
-  /** One request plus same-origin redirects, collecting cookies. 5xx/429, network errors and timeouts are "unavailable". */
+  /**
+   * One request plus same-origin redirects, collecting cookies. 5xx/429, network errors and timeouts
+   * are "unavailable". Calls go through node:http / node:https with keep-alive agents (reused
+   * connections, far less CPU per call than `fetch`); the timeout covers the whole chain, body
+   * included, and `outer` (shutdown) cancels it.
+   */
   private async exchange(
     portal: Portal,
     method: 'GET' | 'POST',
@@ -117,50 +164,94 @@ export class HttpFormConnector implements Connector {
     startCookies: Cookies,
     outer?: AbortSignal,
   ): Promise<Exchange | { unavailable: string }> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = outer ? AbortSignal.any([timeout, outer]) : timeout;
     const cookies: Cookies = { ...startCookies };
-    let url = new URL(startUrl);
+    let url = parsedUrl(startUrl);
+    if (outer?.aborted) return { unavailable: describeFailure(null, url, this.timeoutMs, outer) };
+    const call: Call = { failure: null, request: null };
+    const cancel = (failure: Error) => {
+      if (call.failure) return;
+      call.failure = failure;
+      call.request?.destroy(failure);
+    };
+    const timer = setTimeout(() => cancel(new CallTimeout()), this.timeoutMs);
+    timer.unref();
+    const unlisten = outer ? onAbort(outer, () => cancel(new CallAborted())) : undefined;
     let loginRedirect = false;
     try {
       for (let hop = 0; ; hop++) {
-        const headers: Record<string, string> = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'user-agent': 'Gatehouse portal pool' };
-        if (Object.keys(cookies).length > 0) headers.cookie = cookieHeader(cookies);
-        if (body !== null) headers['content-type'] = 'application/x-www-form-urlencoded';
-        const response = await fetch(url, { method, headers, body, redirect: 'manual', signal });
-        this.collectCookies(response.headers, cookies);
-        if (response.status >= 500 || response.status === 429) {
-          await response.body?.cancel();
-          return { unavailable: `The portal answered HTTP ${response.status}.` };
+        const headers: Record<string, string> = { ...BASE_HEADERS };
+        if (hasAny(cookies)) headers.cookie = cookieHeader(cookies);
+        if (body !== null) {
+          headers['content-type'] = 'application/x-www-form-urlencoded';
+          headers['content-length'] = String(Buffer.byteLength(body));
         }
-        const location = response.headers.get('location');
-        if (response.status >= 300 && response.status < 400 && location) {
-          await response.body?.cancel();
+        const response = await this.send(call, url, method, headers, body);
+        this.collectCookies(response.headers['set-cookie'], cookies);
+        const status = response.statusCode ?? 0;
+        if (status >= 500 || status === 429) {
+          response.resume();
+          return { unavailable: `The portal answered HTTP ${status}.` };
+        }
+        const location = response.headers.location;
+        if (status >= 300 && status < 400 && location) {
+          response.resume();
           const next = new URL(location, url);
           if (isLoginUrl(portal, next) || (portal.loggedOutPattern !== null && next.href.includes(portal.loggedOutPattern))) {
             loginRedirect = true;
           }
           // Cookies only ever go back to the portal's own origin; another origin ends the chain.
           if (loginRedirect || next.origin !== url.origin || hop >= this.maxRedirects) {
-            return { status: response.status, body: '', cookies, loginRedirect };
+            return { status, body: '', cookies, loginRedirect };
           }
-          if (response.status !== 307 && response.status !== 308) {
+          if (status !== 307 && status !== 308) {
             method = 'GET';
             body = null;
           }
           url = next;
           continue;
         }
-        return { status: response.status, body: await readBounded(response), cookies, loginRedirect };
+        return { status, body: await readBounded(call, response), cookies, loginRedirect };
       }
     } catch (error) {
-      return { unavailable: describeFetchError(error, url, this.timeoutMs, outer) };
+      return { unavailable: describeFailure(call.failure ?? error, url, this.timeoutMs, outer) };
+    } finally {
+      clearTimeout(timer);
+      unlisten?.();
+      call.request = null;
     }
   }
 
+  /**
+   * Sends one request and resolves with the response head. A GET that fails on a reused keep-alive
+   * connection before any answer (the portal closed it while idle) is sent once more on a new one.
+   */
+  private send(call: Call, url: URL, method: 'GET' | 'POST', headers: Record<string, string>, body: string | null, retried = false): Promise<IncomingMessage> {
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      if (call.failure) return reject(call.failure);
+      const https = url.protocol === 'https:';
+      const request = (https ? httpsRequest : httpRequest)({ ...requestTarget(url), method, headers, agent: https ? this.httpsAgent : this.httpAgent });
+      call.request = request;
+      let answered = false;
+      request.on('response', (response) => {
+        answered = true;
+        resolve(response);
+      });
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (answered) return; // the body reader reports it
+        if (!retried && !call.failure && method === 'GET' && request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
+          this.send(call, url, method, headers, body, true).then(resolve, reject);
+          return;
+        }
+        reject(call.failure ?? error);
+      });
+      request.end(body ?? undefined);
+    });
+  }
+
   /** Applies Set-Cookie headers to the jar (a cookie expired by Max-Age or Expires is removed). */
-  private collectCookies(headers: Headers, jar: Cookies): void {
-    for (const line of headers.getSetCookie()) {
+  private collectCookies(lines: string[] | undefined, jar: Cookies): void {
+    if (!lines) return;
+    for (const line of lines) {
       const [pair, ...attributes] = line.split(';');
       const eq = pair.indexOf('=');
       if (eq <= 0) continue;
@@ -180,6 +271,60 @@ export class HttpFormConnector implements Connector {
   }
 }
 
+/** Parsed portal URLs (login and keep-alive URLs repeat on every call); never mutated. */
+const parsedUrls = new Map<string, URL>();
+const PARSED_URLS_MAX = 1000;
+
+function parsedUrl(href: string): URL {
+  let url = parsedUrls.get(href);
+  if (!url) {
+    url = new URL(href);
+    if (parsedUrls.size >= PARSED_URLS_MAX) parsedUrls.clear();
+    parsedUrls.set(href, url);
+  }
+  return url;
+}
+
+/** Where a request goes, as node:http options (what `http.request(url)` derives from a URL), cached per URL. */
+const targets = new WeakMap<URL, { protocol: string; hostname: string; port: string | undefined; path: string; auth?: string }>();
+
+function requestTarget(url: URL) {
+  let target = targets.get(url);
+  if (!target) {
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    target = { protocol: url.protocol, hostname, port: url.port || undefined, path: `${url.pathname}${url.search}` };
+    if (url.username || url.password) target.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    targets.set(url, target);
+  }
+  return target;
+}
+
+/**
+ * Calls to cancel when a signal aborts: one listener per signal (the service's shutdown signal is
+ * shared by every call) instead of one per call.
+ */
+const abortGroups = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, cancel: () => void): () => void {
+  let group = abortGroups.get(signal);
+  if (!group) {
+    const calls = new Set<() => void>();
+    signal.addEventListener('abort', () => {
+      for (const call of [...calls]) call();
+      calls.clear();
+    }, { once: true });
+    abortGroups.set(signal, (group = calls));
+  }
+  group.add(cancel);
+  return () => group.delete(cancel);
+}
+
+/** True when the jar holds a cookie (without building a key array, as this runs on every call). */
+function hasAny(cookies: Cookies): boolean {
+  for (const name in cookies) if (Object.hasOwn(cookies, name)) return true;
+  return false;
+}
+
 /** True when `url` is the portal's login URL (same origin and path; the query is ignored). */
 function isLoginUrl(portal: Portal, url: URL): boolean {
   const login = new URL(portal.loginUrl);
@@ -191,31 +336,49 @@ function matchesPattern(portal: Portal, body: string): boolean {
   return portal.loggedOutPattern !== null && body.includes(portal.loggedOutPattern);
 }
 
-async function readBounded(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.byteLength;
-    if (size >= MAX_BODY_BYTES) {
-      await reader.cancel();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The response body as text, at most about {@link MAX_BODY_BYTES} of it (decoded like `fetch` would
+ * when the portal compressed it anyway); the rest is not read.
+ */
+function readBounded(call: Call, response: IncomingMessage): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const encoding = String(response.headers['content-encoding'] ?? '').trim().toLowerCase();
+    const decoder = DECODERS[encoding]?.();
+    const stream: Readable = decoder ? response.pipe(decoder) : response;
+    if (decoder) response.on('error', (error) => decoder.destroy(error));
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(call.failure ?? error);
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      if (size >= MAX_BODY_BYTES) {
+        finish(null);
+        response.destroy();
+        decoder?.destroy();
+      }
+    });
+    stream.on('end', () => finish(null));
+    stream.on('error', (error) => finish(error));
+    stream.on('close', () => finish(call.failure ?? new Error('The portal closed the connection before the whole answer arrived.')));
+  });
 }
 
-function describeFetchError(error: unknown, url: URL, timeoutMs: number, outer?: AbortSignal): string {
-  const err = error as { name?: string; cause?: { code?: string } };
-  if (outer?.aborted) return 'The server is shutting down, so the portal call was cancelled.';
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') {
+function describeFailure(error: unknown, url: URL, timeoutMs: number, outer?: AbortSignal): string {
+  if (outer?.aborted || error instanceof CallAborted) return 'The server is shutting down, so the portal call was cancelled.';
+  if (error instanceof CallTimeout) {
     const limit = timeoutMs % 1000 === 0 ? `${timeoutMs / 1000} s` : `${timeoutMs} ms`;
     return `The portal at ${url.host} did not answer within ${limit}.`;
   }
-  const code = err.cause?.code ? ` (${err.cause.code})` : '';
+  const err = error as { code?: string; cause?: { code?: string } } | null;
+  const errCode = err?.code ?? err?.cause?.code;
+  const code = errCode ? ` (${errCode})` : '';
   return `Could not connect to the portal at ${url.host}${code}.`;
 }

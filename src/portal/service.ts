@@ -118,6 +118,8 @@ type PortalServiceDeps = {
 /** Dead sessions are kept this long (for `portalSessions` to show why) before the keeper deletes them. */
 export const DEAD_RETENTION_SECONDS = 86400;
 
+const UNDECRYPTABLE = 'The stored credentials cannot be decrypted (was GATEHOUSE_SECRET changed?). Open the session again.';
+
 const INTERRUPTED_OPENING = 'The server stopped before the portal login finished. Open the session again.';
 
 /**
@@ -397,7 +399,7 @@ export class PortalService {
   refresh(id: string): Promise<RefreshOutcome> {
     const running = this.refreshFlights.get(id);
     if (running) return running;
-    const flight = this.settleRefresh(id)
+    const flight = this.settleRefresh(id, (portalId) => this.deps.store.findPortal(portalId))
       .then(async (settled) => (await this.applyRefreshes([settled]))[0])
       .finally(() => this.refreshFlights.delete(id));
     this.refreshFlights.set(id, flight);
@@ -413,6 +415,14 @@ export class PortalService {
     const settled: { id: string; result: SettledRefresh; resolve: (o: RefreshOutcome) => void; reject: (e: unknown) => void }[] = [];
     const errors: { id: string; error: unknown }[] = [];
     const flights = this.refreshFlights;
+    // Portals are read once per chunk (a chunk holds well under a second of refreshes); a portal
+    // edited meanwhile applies from the next chunk on.
+    const portals = new Map<string, Promise<Portal | null>>();
+    const portalOf = (portalId: string) => {
+      let portal = portals.get(portalId);
+      if (!portal) portals.set(portalId, (portal = this.deps.store.findPortal(portalId)));
+      return portal;
+    };
     return {
       run: async (id) => {
         if (flights.has(id)) return;
@@ -425,7 +435,7 @@ export class PortalService {
         flight.catch(() => undefined); // joiners see the rejection; nobody else has to
         flights.set(id, flight);
         try {
-          settled.push({ id, result: await this.settleRefresh(id), resolve, reject });
+          settled.push({ id, result: await this.settleRefresh(id, portalOf), resolve, reject });
         } catch (error) {
           flights.delete(id);
           reject(error);
@@ -456,36 +466,48 @@ export class PortalService {
    * The upstream part of a refresh: keep-alive call; when the portal answers logged out, one
    * re-login with the stored credentials (the row is REFRESHING meanwhile). Writes nothing else.
    */
-  private async settleRefresh(id: string): Promise<SettledRefresh> {
+  private async settleRefresh(id: string, portalOf: (portalId: string) => Promise<Portal | null>): Promise<SettledRefresh> {
     const store = this.deps.store;
-    const session = await store.findSession(id);
-    if (!session || (session.state !== 'ACTIVE' && session.state !== 'REFRESHING')) return { done: { outcome: 'SKIPPED', session } };
-    const portal = await store.findPortal(session.portalId);
-    const secrets = await store.findSecrets(id);
-    if (!portal || !secrets?.encryptedCookies || !secrets.encryptedPassword) return { done: { outcome: 'SKIPPED', session } };
-    let cookies: Cookies;
-    let password: string;
-    try {
-      cookies = this.openCookies(id, secrets.encryptedCookies);
-      password = decrypt(this.keys.encryption, secrets.encryptedPassword, `${id}:password`);
-    } catch {
-      return this.failWrite(session, 'The stored credentials cannot be decrypted (was GATEHOUSE_SECRET changed?). Open the session again.');
-    }
+    // One read for the row and its sealed cookies; the password is read and opened only when the
+    // portal logged the session out (most refreshes are a keep-alive that works).
+    const state = await store.findRefreshState(id);
+    const session = state?.session ?? null;
+    if (!state || !session || (session.state !== 'ACTIVE' && session.state !== 'REFRESHING')) return { done: { outcome: 'SKIPPED', session } };
+    const portal = await portalOf(session.portalId);
+    const { encryptedCookies } = state;
+    if (!portal || !encryptedCookies) return { done: { outcome: 'SKIPPED', session } };
     const connector = this.connector(portal);
 
     if (session.state === 'ACTIVE') {
+      let cookies: Cookies;
+      try {
+        cookies = this.openCookies(id, encryptedCookies);
+      } catch {
+        return this.failWrite(session, UNDECRYPTABLE);
+      }
       const alive = await connector.keepAlive(portal, cookies, this.shutdown.signal).catch(() => ({
         status: 'UNAVAILABLE' as const,
         reason: 'The portal connector failed unexpectedly.',
       }));
       if (alive.status === 'UNAVAILABLE') return { done: { outcome: 'UNAVAILABLE', session, reason: alive.reason } };
       if (alive.status === 'OK') {
-        return { write: { id, kind: 'REFRESHED', encryptedCookies: this.sealCookies(id, alive.cookies), at: this.now() }, outcome: 'REFRESHED', session };
+        // Unchanged cookies keep their stored ciphertext (no re-seal); changed ones are sealed anew.
+        const sealed = sameCookies(cookies, alive.cookies) ? null : this.sealCookies(id, alive.cookies);
+        return { write: { id, kind: 'REFRESHED', encryptedCookies: sealed, at: this.now() }, outcome: 'REFRESHED', session };
       }
       // Logged out upstream: log in again, once.
       if (!(await store.markRefreshing(id))) return { done: { outcome: 'SKIPPED', session: await store.findSession(id) } };
     }
 
+    const encryptedPassword = (await store.findSecrets(id))?.encryptedPassword;
+    // Wiped: the session ended meanwhile.
+    if (!encryptedPassword) return { done: { outcome: 'SKIPPED', session: (await store.findSession(id)) ?? session } };
+    let password: string;
+    try {
+      password = this.openPassword(id, encryptedPassword);
+    } catch {
+      return this.failWrite(session, UNDECRYPTABLE);
+    }
     const login = await connector.login(portal, session.username, password, this.shutdown.signal).catch(() => ({
       status: 'UNAVAILABLE' as const,
       reason: 'The portal connector failed unexpectedly.',
@@ -640,9 +662,24 @@ export class PortalService {
     return JSON.parse(decrypt(this.keys.encryption, sealed, `${id}:cookies`)) as Cookies;
   }
 
+  private openPassword(id: string, sealed: Buffer): string {
+    return decrypt(this.keys.encryption, sealed, `${id}:password`);
+  }
+
   private publish(type: PortalSessionEventType, session: PortalSession, deletedPortal?: Portal): void {
     this.deps.events.publish('portal', session.ownerId, { type, session, at: this.now(), ...(deletedPortal ? { portal: deletedPortal } : {}) });
   }
+}
+
+/** Same cookie names and values (order aside). */
+function sameCookies(a: Cookies, b: Cookies): boolean {
+  let count = 0;
+  for (const name in a) {
+    if (b[name] !== a[name] || !Object.hasOwn(b, name)) return false;
+    count++;
+  }
+  for (const _ in b) count--;
+  return count === 0;
 }
 
 function notOwner() {

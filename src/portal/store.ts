@@ -68,9 +68,21 @@ export interface RefreshCursor {
   id: string;
 }
 
-/** One keep-alive result to write: new cookies (keep-alive or re-login), or a refused re-login. */
+/**
+ * What a keep-alive refresh needs of a session, in one read: the row and its sealed cookies (the
+ * sealed password is read only for a re-login, with {@link PortalStore.findSecrets}).
+ */
+export interface RefreshState {
+  session: PortalSession;
+  encryptedCookies: Buffer | null;
+}
+
+/**
+ * One keep-alive result to write: new cookies (keep-alive or re-login; `encryptedCookies` null keeps
+ * the stored ones, when the portal did not change them), or a refused re-login.
+ */
 export type RefreshWrite =
-  | { id: string; kind: 'REFRESHED'; encryptedCookies: Buffer; at: number }
+  | { id: string; kind: 'REFRESHED'; encryptedCookies: Buffer | null; at: number }
   | { id: string; kind: 'FAILED'; reason: string; at: number };
 
 /** All SQL about portals and portal sessions. */
@@ -87,6 +99,8 @@ export interface PortalStore {
   insertSessions(sessions: NewPortalSession[]): Promise<void>;
   findSession(id: string): Promise<PortalSession | null>;
   findSecrets(id: string): Promise<PortalSessionSecrets | null>;
+  /** The session and its sealed cookies in one read (a keep-alive refresh). */
+  findRefreshState(id: string): Promise<RefreshState | null>;
   /** The live (OPENING, ACTIVE or REFRESHING) session holding this credential key. */
   findLiveByKey(credentialKey: string): Promise<PortalSession | null>;
   /** Newest first. */
@@ -103,8 +117,8 @@ export interface PortalStore {
   promoteToKeepAlive(id: string): Promise<PortalSession | null>;
   /** ACTIVE → REFRESHING while it logs in again. */
   markRefreshing(id: string): Promise<PortalSession | null>;
-  /** ACTIVE/REFRESHING → ACTIVE after a keep-alive or re-login; clears the failure reason. */
-  markRefreshed(id: string, encryptedCookies: Buffer, now: number): Promise<PortalSession | null>;
+  /** ACTIVE/REFRESHING → ACTIVE after a keep-alive or re-login; clears the failure reason. Null cookies keep the stored ones. */
+  markRefreshed(id: string, encryptedCookies: Buffer | null, now: number): Promise<PortalSession | null>;
   /**
    * A chunk of keep-alive results in one transaction: REFRESHED as {@link markRefreshed}, FAILED as
    * {@link end}. Answers the changed row per write, null where the session was no longer live.
@@ -240,6 +254,10 @@ function sessionParams(s: NewPortalSession) {
 
 const LIVE = "state IN ('OPENING', 'ACTIVE', 'REFRESHING')";
 
+/** Every session column but the secrets (what {@link sessionFromRow} reads), for the keeper's hot statements. */
+const SESSION_COLUMNS =
+  'id, owner_id, portal_id, username, keep_alive, state, created_at, last_used_at, last_refresh_at, expires_at, ended_at, failure_reason';
+
 /** SQLite implementation of {@link PortalStore}. */
 export class SqlitePortalStore implements PortalStore {
   private readonly stmts;
@@ -273,6 +291,7 @@ export class SqlitePortalStore implements PortalStore {
       ),
       sessionById: db.prepare('SELECT * FROM portal_sessions WHERE id = ?'),
       secrets: db.prepare('SELECT encrypted_password, encrypted_cookies FROM portal_sessions WHERE id = ?'),
+      refreshState: db.prepare(`SELECT ${SESSION_COLUMNS}, encrypted_cookies FROM portal_sessions WHERE id = ?`),
       liveByKey: db.prepare(`SELECT * FROM portal_sessions WHERE credential_key = ? AND ${LIVE}`),
       forOwner: db.prepare('SELECT * FROM portal_sessions WHERE owner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
       all: db.prepare('SELECT * FROM portal_sessions ORDER BY created_at DESC, id DESC LIMIT ?'),
@@ -288,16 +307,17 @@ export class SqlitePortalStore implements PortalStore {
       ),
       promote: db.prepare(`UPDATE portal_sessions SET keep_alive = 1, expires_at = NULL WHERE id = ? AND ${LIVE} RETURNING *`),
       markRefreshing: db.prepare(
-        "UPDATE portal_sessions SET state = 'REFRESHING' WHERE id = ? AND state IN ('ACTIVE', 'REFRESHING') RETURNING *",
+        `UPDATE portal_sessions SET state = 'REFRESHING' WHERE id = ? AND state IN ('ACTIVE', 'REFRESHING') RETURNING ${SESSION_COLUMNS}`,
       ),
+      // encrypted_cookies NULL keeps the stored ones (a keep-alive that changed no cookie).
       markRefreshed: db.prepare(
-        `UPDATE portal_sessions SET state = 'ACTIVE', encrypted_cookies = ?, last_refresh_at = ?, failure_reason = NULL
-          WHERE id = ? AND state IN ('ACTIVE', 'REFRESHING') RETURNING *`,
+        `UPDATE portal_sessions SET state = 'ACTIVE', encrypted_cookies = coalesce(?, encrypted_cookies), last_refresh_at = ?, failure_reason = NULL
+          WHERE id = ? AND state IN ('ACTIVE', 'REFRESHING') RETURNING ${SESSION_COLUMNS}`,
       ),
       end: db.prepare(
         `UPDATE portal_sessions SET state = @state, failure_reason = @reason, ended_at = @now,
                 encrypted_password = NULL, encrypted_cookies = NULL
-          WHERE id = @id AND ${LIVE} RETURNING *`,
+          WHERE id = @id AND ${LIVE} RETURNING ${SESSION_COLUMNS}`,
       ),
       expireIdle: db.prepare(
         `UPDATE portal_sessions SET state = 'EXPIRED', ended_at = @now, encrypted_password = NULL, encrypted_cookies = NULL,
@@ -308,7 +328,7 @@ export class SqlitePortalStore implements PortalStore {
           RETURNING *`,
       ),
       dueForRefresh: db.prepare(
-        `SELECT s.* FROM portal_sessions s JOIN portals p ON p.id = s.portal_id
+        `SELECT ${SESSION_COLUMNS.replace(/(^|, )/g, '$1s.')} FROM portal_sessions s JOIN portals p ON p.id = s.portal_id
           WHERE s.keep_alive = 1 AND s.state IN ('ACTIVE', 'REFRESHING')
             AND s.last_refresh_at <= @now - (SELECT coalesce(min(refresh_interval_seconds), 0) FROM portals)
             AND (s.last_refresh_at > @afterAt OR (s.last_refresh_at = @afterAt AND s.id > @afterId))
@@ -402,6 +422,11 @@ export class SqlitePortalStore implements PortalStore {
     return row ? { encryptedPassword: row.encrypted_password, encryptedCookies: row.encrypted_cookies } : null;
   }
 
+  async findRefreshState(id: string): Promise<RefreshState | null> {
+    const row = this.stmts.refreshState.get(id) as SessionRow | undefined;
+    return row ? { session: sessionFromRow(row), encryptedCookies: row.encrypted_cookies } : null;
+  }
+
   async findLiveByKey(credentialKey: string): Promise<PortalSession | null> {
     const row = this.stmts.liveByKey.get(credentialKey) as SessionRow | undefined;
     return row ? sessionFromRow(row) : null;
@@ -439,7 +464,7 @@ export class SqlitePortalStore implements PortalStore {
     return this.one(this.stmts.markRefreshing.get(id));
   }
 
-  async markRefreshed(id: string, encryptedCookies: Buffer, now: number): Promise<PortalSession | null> {
+  async markRefreshed(id: string, encryptedCookies: Buffer | null, now: number): Promise<PortalSession | null> {
     return this.one(this.stmts.markRefreshed.get(encryptedCookies, now, id));
   }
 

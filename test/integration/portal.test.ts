@@ -453,6 +453,49 @@ describe('keeper', () => {
     expect(upstream.logins).toBe(logins + 1);
   });
 
+  it('a keep-alive that works neither opens the stored password nor re-seals unchanged cookies; only a re-login needs the password', async () => {
+    const { app, url, clock, upstream, alice, open } = await setup();
+    const { session } = await openData(() => open(alice.token));
+    const sealed = () =>
+      app.db.prepare('SELECT encrypted_password, encrypted_cookies FROM portal_sessions WHERE id = ?').get(session.id) as {
+        encrypted_password: Buffer | null;
+        encrypted_cookies: Buffer | null;
+      };
+    // Corrupt the stored password: any attempt to open it fails from now on.
+    const corrupted = Buffer.from(sealed().encrypted_password!);
+    corrupted[corrupted.length - 1] ^= 1;
+    app.db.prepare('UPDATE portal_sessions SET encrypted_password = ? WHERE id = ?').run(corrupted, session.id);
+    const store = new SqlitePortalStore(app.db);
+    const cookieHeaderNow = async () => (await gqlData(url, UsePortalSessionDocument, { id: session.id }, { token: alice.token })).usePortalSession.cookieHeader;
+    const sid = upstream.liveCookies[0];
+
+    // The portal changes no cookie: refreshed, with the very same ciphertext kept.
+    const before = sealed().encrypted_cookies!;
+    clock.advance(300);
+    expect(await app.portalKeeper.sweep()).toMatchObject({ refreshed: 1, reloggedIn: 0, failed: 0, unavailable: 0 });
+    expect(upstream.keepAlives).toBe(1);
+    expect(sealed().encrypted_cookies!.equals(before)).toBe(true);
+    expect(await store.findSession(session.id)).toMatchObject({ state: 'ACTIVE', lastRefreshAt: nowSeconds(clock) });
+    expect(await cookieHeaderNow()).toBe(`sid=${sid}; lang=en`);
+
+    // The portal renews a cookie: sealed anew, and handed out from then on.
+    upstream.keepAliveSetCookie = 'lang=de; Path=/';
+    clock.advance(300);
+    expect(await app.portalKeeper.sweep()).toMatchObject({ refreshed: 1, reloggedIn: 0, failed: 0 });
+    expect(sealed().encrypted_cookies!.equals(before)).toBe(false);
+    expect(await cookieHeaderNow()).toBe(`sid=${sid}; lang=de`);
+
+    // Logged out upstream: the re-login needs the password, which cannot be opened: FAILED, no login sent.
+    upstream.logoutAll();
+    clock.advance(300);
+    expect(await app.portalKeeper.sweep()).toMatchObject({ refreshed: 0, reloggedIn: 0, failed: 1 });
+    expect(upstream.loginAttempts).toBe(1);
+    expect(await store.findSession(session.id)).toMatchObject({
+      state: 'FAILED',
+      failureReason: expect.stringContaining('cannot be decrypted') as unknown as string,
+    });
+  });
+
   it('marks the session FAILED with the reason and publishes REFRESH_FAILED when the re-login is refused; cleans it up a day later', async () => {
     const t = await setup();
     const { app, url, wsUrl, clock, upstream, alice, open } = t;

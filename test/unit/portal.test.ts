@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { credentialKey, decrypt, derivePortalKeys, encrypt } from '../../src/portal/crypto.js';
@@ -42,12 +43,13 @@ type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void
 const servers: { close(): void }[] = [];
 afterEach(() => servers.splice(0).forEach((s) => s.close()));
 
-async function upstream(handler: Handler): Promise<string> {
+async function upstream(handler: Handler, onConnection?: () => void): Promise<string> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => handler(req, res, body));
   });
+  if (onConnection) server.on('connection', onConnection);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push({
     close: () => {
@@ -136,5 +138,68 @@ describe('HttpFormConnector', () => {
       status: 'UNAVAILABLE',
       reason: `Could not connect to the portal at 127.0.0.1:${port} (ECONNREFUSED).`,
     });
+  });
+
+  it('reuses keep-alive connections, also after a 5xx and along a redirect chain; a 307 keeps the form', async () => {
+    let connections = 0;
+    const forms: string[] = [];
+    const origin = await upstream((req, res, body) => {
+      if (req.url === '/login') return res.writeHead(307, { location: '/login2', 'set-cookie': 'a=1' }).end();
+      if (req.url === '/login2') {
+        forms.push(`${req.method} ${body}`);
+        return res.writeHead(200, { 'set-cookie': 'b=2' }).end('in');
+      }
+      if (req.url === '/ping' && req.headers.cookie === 'x=busy') return res.writeHead(503).end('try later');
+      res.writeHead(200).end(`pong ${req.headers.cookie}`);
+    }, () => connections++);
+    const portal = portalAt(origin);
+    expect(await connector.login(portal, 'u', 'p')).toEqual({ status: 'OK', cookies: { a: '1', b: '2' } });
+    expect(forms).toEqual([`POST ${new URLSearchParams({ tenant: '7', remember: 'true', username: 'u', password: 'p' })}`]);
+    expect(await connector.keepAlive(portal, { x: 'busy' })).toEqual({ status: 'UNAVAILABLE', reason: 'The portal answered HTTP 503.' });
+    expect(await connector.keepAlive(portal, { x: '1' })).toEqual({ status: 'OK', cookies: { x: '1' } });
+    // A hop may start before the previous answer's connection is free again, so a chain can open a second one.
+    expect(connections).toBeLessThanOrEqual(2);
+    const opened = connections;
+    for (let i = 0; i < 5; i++) expect(await connector.keepAlive(portal, { x: '1' })).toEqual({ status: 'OK', cookies: { x: '1' } });
+    expect(connections).toBe(opened);
+  });
+
+  it('bounds a call by its timeout (body included) and the shutdown signal; reads at most 1 MiB; decodes a compressed body', async () => {
+    let mode = '';
+    const origin = await upstream((_req, res) => {
+      if (mode === 'slow-body') {
+        res.writeHead(200, { 'set-cookie': 'x=1' });
+        res.write('first part');
+        return; // never ends
+      }
+      if (mode === 'hang') return;
+      if (mode === 'big-late-marker') return res.writeHead(200).end(`${'a'.repeat(2 * 1024 * 1024)}session-expired`);
+      if (mode === 'big-early-marker') return res.writeHead(200).end(`session-expired${'a'.repeat(2 * 1024 * 1024)}`);
+      if (mode === 'gzip') return res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync('<p>session-expired</p>'));
+      res.writeHead(200).end('fine');
+    });
+    const portal = portalAt(origin);
+    const quick = new HttpFormConnector({ timeoutMs: 200 });
+    const host = new URL(origin).host;
+    mode = 'slow-body';
+    expect(await quick.keepAlive(portal, { x: '1' })).toEqual({ status: 'UNAVAILABLE', reason: `The portal at ${host} did not answer within 200 ms.` });
+    mode = 'hang';
+    expect(await quick.login(portal, 'u', 'p')).toEqual({ status: 'UNAVAILABLE', reason: `The portal at ${host} did not answer within 200 ms.` });
+    const shutdown = new AbortController();
+    const pending = connector.keepAlive(portal, { x: '1' }, shutdown.signal);
+    setTimeout(() => shutdown.abort(), 50);
+    expect(await pending).toEqual({ status: 'UNAVAILABLE', reason: 'The server is shutting down, so the portal call was cancelled.' });
+    expect(await connector.keepAlive(portal, { x: '1' }, shutdown.signal)).toEqual({
+      status: 'UNAVAILABLE',
+      reason: 'The server is shutting down, so the portal call was cancelled.',
+    });
+    mode = 'big-late-marker';
+    expect(await connector.keepAlive(portal, { x: '1' })).toEqual({ status: 'OK', cookies: { x: '1' } });
+    mode = 'big-early-marker';
+    expect((await connector.keepAlive(portal, { x: '1' })).status).toBe('LOGGED_OUT');
+    mode = 'gzip';
+    expect(await connector.keepAlive(portal, { x: '1' })).toEqual({ status: 'LOGGED_OUT', reason: 'The portal answered the keep-alive call with its logged-out page.' });
+    mode = '';
+    expect(await connector.keepAlive(portal, { x: '1' })).toEqual({ status: 'OK', cookies: { x: '1' } });
   });
 });

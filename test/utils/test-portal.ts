@@ -34,6 +34,8 @@ export interface TestPortal {
   readonly liveCookies: string[];
   /** How a dead cookie is answered on the keep-alive URL (default 'redirect'). */
   loggedOutStyle: LoggedOutStyle;
+  /** A Set-Cookie header the portal adds to every successful keep-alive answer (default none: cookies unchanged). */
+  keepAliveSetCookie: string | null;
   /** Accepts `password` for `username` from now on (only that one). */
   setPassword(username: string, password: string): void;
   /** Logs every session out on the portal side. */
@@ -124,7 +126,7 @@ export async function startTestPortal(accounts: Record<string, string> = { alice
     if (req.method === 'GET' && path === '/keepalive') {
       keepAlives++;
       if (user) {
-        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.writeHead(200, { 'content-type': 'text/plain', ...(portal.keepAliveSetCookie ? { 'set-cookie': portal.keepAliveSetCookie } : {}) });
         return res.end(`still signed in as ${user}`);
       }
       if (portal.loggedOutStyle === 'status') {
@@ -172,6 +174,7 @@ export async function startTestPortal(accounts: Record<string, string> = { alice
       return [...sessions.keys()];
     },
     loggedOutStyle: 'redirect',
+    keepAliveSetCookie: null,
     setPassword(username, password) {
       passwords.set(username, password);
     },
