@@ -10,6 +10,7 @@ import { SqliteOutboxStore } from './relay/store.js';
 import { SqliteUserStore } from './accounts/store.js';
 import { AccountService } from './accounts/service.js';
 import { SqliteSessionStore } from './sessions/store.js';
+import { rowVersionsOf } from './db/row-versions.js';
 import { SessionService } from './sessions/service.js';
 import { SqliteAuditStore } from './audit/store.js';
 import { AuditService } from './audit/service.js';
@@ -75,7 +76,7 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   const users = new SqliteUserStore(db);
   const sessionStore = new SqliteSessionStore(db);
   const audit = new AuditService(new SqliteAuditStore(db), clock);
-  const sessions = new SessionService({ sessions: sessionStore, users, audit, events, clock, config });
+  const sessions = new SessionService({ sessions: sessionStore, versions: rowVersionsOf(db), users, audit, events, clock, config });
   const security = new SecurityService({ store: new SqliteSecurityStore(db), audit, clock, config });
   const accounts = new AccountService({ users, sessions, audit, events, clock, config, metrics, security });
   const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.js';
+import { rowVersionsOf, type RowVersions } from '../db/row-versions.js';
 import type { Role } from '../config.js';
 
 /** Account states. */
@@ -76,8 +77,11 @@ export function userFromRow(row: UserRow): User {
 /** SQLite implementation of {@link UserStore}. */
 export class SqliteUserStore implements UserStore {
   private readonly stmts;
+  /** Every write reports the user id it touched (see RowVersions). */
+  private readonly versions: RowVersions;
 
   constructor(private readonly db: Db) {
+    this.versions = rowVersionsOf(db);
     this.stmts = {
       insert: db.prepare(
         `INSERT INTO users (id, email, name, password_hash, role, status, status_reason, created_at, updated_at)
@@ -98,6 +102,7 @@ export class SqliteUserStore implements UserStore {
 
   async insert(user: User): Promise<void> {
     this.stmts.insert.run(user);
+    this.versions.changed(user.id);
   }
 
   async findById(id: string): Promise<User | null> {
@@ -148,16 +153,19 @@ export class SqliteUserStore implements UserStore {
 
   async updateStatus(id: string, status: UserStatus, reason: string | null, at: number): Promise<User | null> {
     const row = this.stmts.updateStatus.get(status, reason, at, id) as UserRow | undefined;
+    this.versions.changed(id);
     return row ? userFromRow(row) : null;
   }
 
   async updateRole(id: string, role: Role, at: number): Promise<User | null> {
     const row = this.stmts.updateRole.get(role, at, id) as UserRow | undefined;
+    this.versions.changed(id);
     return row ? userFromRow(row) : null;
   }
 
   async updatePasswordHash(id: string, passwordHash: string, at: number): Promise<void> {
     this.stmts.updatePassword.run(passwordHash, at, id);
+    this.versions.changed(id);
   }
 
   async countByStatus(): Promise<Record<UserStatus, number>> {

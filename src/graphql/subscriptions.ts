@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from './context.js';
-import type { Viewer } from '../sessions/service.js';
+import type { AuthResult, KnownViewer, Viewer } from '../sessions/service.js';
 import { unauthenticated } from './errors.js';
 
 /**
@@ -86,6 +86,8 @@ class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Deliv
   private waiting = false;
   private unwatch: (() => void) | undefined;
   private readonly sessionId: string | undefined;
+  /** The viewer the last delivery was authorized against, while it may be reused (see SessionService.stillCurrent). */
+  private known: KnownViewer | null = null;
 
   constructor(
     private readonly ctx: GraphQLContext,
@@ -160,9 +162,18 @@ class GuardedStream<T extends TimedEvent> implements AsyncIterableIterator<Deliv
       this.pending = this.events.next();
       if (options.accept && !options.accept(event)) continue;
       if (!sessionId) return { event };
-      // Read after the event was published; shared with every other delivery waiting on the same turn.
-      const fresh = await ctx.services.sessions.reloadForDelivery(sessionId);
-      if (this.stopped) return null;
+      // Checked after the event was published: the viewer of the last delivery if provably unchanged
+      // since, else read again (one read shared with every other delivery waiting on the same turn).
+      const unchanged = this.known && ctx.services.sessions.stillCurrent(this.known);
+      let fresh: AuthResult;
+      if (unchanged) {
+        fresh = { ok: true, viewer: unchanged };
+      } else {
+        const read = await ctx.services.sessions.reloadForDelivery(sessionId);
+        if (this.stopped) return null;
+        this.known = read.known ?? null;
+        fresh = read;
+      }
       if (!fresh.ok) {
         if (ctx.viewer && options.isFinal?.(event, ctx.viewer)) return this.last({ event }, true);
         // Events from before the session ended still go out (e.g. REJECTED with its reason, published

@@ -8,6 +8,7 @@ import type { User, UserStore } from '../accounts/store.js';
 import { badUserInput, forbidden, notFound, unauthenticated, type UnauthenticatedReason } from '../graphql/errors.js';
 import { describeDevice, type DeviceHints } from './device.js';
 import type { RevokedReason, Session, SessionKind, SessionStore } from './store.js';
+import type { RowStamp, RowVersions } from '../db/row-versions.js';
 import { generateSessionToken, hashSessionToken, isWellFormedToken, tokenPrefix } from './token.js';
 
 /** The caller of a request: a live session and its user, read fresh. */
@@ -36,6 +37,20 @@ export interface RequestMeta {
 }
 
 export type AuthFailureReason = Extract<UnauthenticatedReason, 'INVALID_TOKEN' | 'SESSION_EXPIRED' | 'SESSION_REVOKED'>;
+
+/**
+ * A viewer a delivery was authorized against, with stamps of its session and user rows as read: the
+ * next delivery on the same subscription may use it without reading again while both rows provably
+ * have not changed (see {@link SessionService.stillCurrent}).
+ */
+export interface KnownViewer {
+  readonly viewer: Viewer;
+  readonly session: RowStamp;
+  readonly user: RowStamp;
+}
+
+/** A delivery's re-read; `known` is set when the viewer may be reused for the next delivery. */
+export type DeliveryAuth = AuthResult & { known?: KnownViewer };
 
 export type AuthResult =
   | { ok: true; viewer: Viewer }
@@ -70,6 +85,8 @@ export interface IssueOptions {
 
 type SessionServiceDeps = {
   sessions: SessionStore;
+  /** Versions of the session and user rows, written by the stores (see RowVersions). */
+  versions: RowVersions;
   users: UserStore;
   audit: AuditService;
   events: Events;
@@ -91,7 +108,7 @@ const SWEEP_CHUNK = 500;
 /** Device sessions: issue, authenticate, list, rotate, revoke, expire, and tell every listener. */
 export class SessionService {
   /** Deliveries waiting for the next batched re-read (see {@link reloadForDelivery}), by session id. */
-  private pendingReloads: Map<string, { resolve: (result: AuthResult) => void; reject: (error: unknown) => void }[]> | null = null;
+  private pendingReloads: Map<string, { resolve: (result: DeliveryAuth) => void; reject: (error: unknown) => void }[]> | null = null;
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -141,7 +158,7 @@ export class SessionService {
    * subscribers costs one read, not 2N). The read runs after every call it answers was made, so no
    * delivery is authorized against state older than its event; nothing is kept after it.
    */
-  reloadForDelivery(sessionId: string): Promise<AuthResult> {
+  reloadForDelivery(sessionId: string): Promise<DeliveryAuth> {
     return new Promise((resolve, reject) => {
       let pending = this.pendingReloads;
       if (!pending) {
@@ -159,13 +176,22 @@ export class SessionService {
     this.pendingReloads = null;
     if (!pending) return;
     try {
+      const { versions } = this.deps;
+      const writesBefore = versions.writeCount;
+      const epochBefore = versions.foreignEpoch();
       const found = await this.deps.sessions.findWithUsersByIds([...pending.keys()]);
+      // Stamps are valid only if nothing was written between the read and now (the read is behind a promise).
+      const stampable = versions.writeCount === writesBefore && versions.foreignEpoch() === epochBefore;
       const byId = new Map(found.map((row) => [row.session.id, row]));
       const now = this.now();
       for (const [sessionId, waiters] of pending) {
         const found = byId.get(sessionId);
         // Live sessions (nearly all) are answered without a promise each; ended ones may need a write.
-        let result = found && liveResult(found, now);
+        let result: DeliveryAuth | null = found ? liveResult(found, now) : null;
+        if (result?.ok && stampable) {
+          const { viewer } = result;
+          result = { ...result, known: { viewer, session: versions.stamp(viewer.session.id), user: versions.stamp(viewer.user.id) } };
+        }
         if (!result) {
           try {
             result = await this.reloadedResult(found, now);
@@ -179,6 +205,18 @@ export class SessionService {
     } catch (error) {
       for (const waiters of pending.values()) for (const waiter of waiters) waiter.reject(error);
     }
+  }
+
+  /**
+   * The viewer of `known` if it can be used for a delivery now without reading again: neither its
+   * session nor its user row has been written since it was read (by this process or another), and
+   * the session has not run past its idle or absolute deadline. Null means: read it again
+   * ({@link reloadForDelivery}).
+   */
+  stillCurrent(known: KnownViewer): Viewer | null {
+    const { versions } = this.deps;
+    if (!versions.isCurrent(known.session) || !versions.isCurrent(known.user)) return null;
+    return liveResult(known.viewer, this.now()) ? known.viewer : null;
   }
 
   /** The {@link reload} answer for a session and its user as read (undefined: no such session). See also liveResult. */

@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.js';
+import { rowVersionsOf, type RowVersions } from '../db/row-versions.js';
 import type { User } from '../accounts/store.js';
 import type { DeviceType } from './device.js';
 
@@ -199,8 +200,11 @@ const LIVE = 'revoked_at IS NULL AND expires_at > @now AND idle_expires_at > @no
 export class SqliteSessionStore implements SessionStore {
   private readonly stmts;
   private readonly createTx;
+  /** Every write reports the session ids it touched (see RowVersions). */
+  private readonly versions: RowVersions;
 
   constructor(private readonly db: Db) {
+    this.versions = rowVersionsOf(db);
     this.stmts = {
       withUser: db
         .prepare(
@@ -273,6 +277,7 @@ export class SqliteSessionStore implements SessionStore {
         const target = this.stmts.byId.get(input.replaceSessionId) as SessionRow | undefined;
         if (!target || target.user_id !== session.userId) return { kind: 'replace-not-found' };
         const row = this.stmts.revoke.get({ id: target.id, reason: 'DEVICE_LIMIT', now }) as SessionRow | undefined;
+        this.versions.changed(target.id);
         if (row) revoked.push(sessionFromRow(row));
       }
       if (session.kind === 'STANDARD') {
@@ -286,11 +291,13 @@ export class SqliteSessionStore implements SessionStore {
           }
           for (const oldest of live.slice(0, live.length - input.cap + 1)) {
             const row = this.stmts.revoke.get({ id: oldest.id, reason: 'DEVICE_LIMIT', now }) as SessionRow | undefined;
+            this.versions.changed(oldest.id);
             if (row) revoked.push(sessionFromRow(row));
           }
         }
       }
       this.stmts.insert.run(session);
+      this.versions.changed(session.id);
       return { kind: 'created', session, revoked };
     });
   }
@@ -333,6 +340,7 @@ export class SqliteSessionStore implements SessionStore {
 
   async insert(session: Session): Promise<void> {
     this.stmts.insert.run(session);
+    this.versions.changed(session.id);
   }
 
   async listForUser(userId: string, includeInactive: boolean, now: number): Promise<Session[]> {
@@ -342,25 +350,31 @@ export class SqliteSessionStore implements SessionStore {
 
   async touch(id: string, lastActivityAt: number, idleExpiresAt: number): Promise<void> {
     this.stmts.touch.run(lastActivityAt, idleExpiresAt, id);
+    this.versions.changed(id);
   }
 
   async rotateToken(id: string, newTokenHash: string, newTokenPrefix: string, graceUntil: number): Promise<Session | null> {
     const row = this.stmts.rotate.get({ id, newHash: newTokenHash, newPrefix: newTokenPrefix, graceUntil }) as SessionRow | undefined;
+    this.versions.changed(id);
     return row ? sessionFromRow(row) : null;
   }
 
   async revoke(id: string, reason: RevokedReason, now: number): Promise<Session | null> {
     const row = this.stmts.revoke.get({ id, reason, now }) as SessionRow | undefined;
+    this.versions.changed(id);
     return row ? sessionFromRow(row) : null;
   }
 
   async revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]> {
     const rows = this.stmts.revokeAll.all({ userId, reason, now, except: exceptSessionId ?? null }) as SessionRow[];
+    for (const row of rows) this.versions.changed(row.id);
     return rows.map(sessionFromRow);
   }
 
   async expireDue(now: number, limit: number): Promise<Session[]> {
-    return (this.stmts.expireDue.all({ now, limit }) as SessionRow[]).map(sessionFromRow);
+    const rows = this.stmts.expireDue.all({ now, limit }) as SessionRow[];
+    for (const row of rows) this.versions.changed(row.id);
+    return rows.map(sessionFromRow);
   }
 
   async countActive(now: number): Promise<number> {
