@@ -411,11 +411,20 @@ async function scenarioBroadcast() {
     await rawRound();
     const ghRounds: Round[] = [];
     const rawRounds: Round[] = [];
+    // Each server's CPU time over its rounds (trigger request, deliveries, and the idle sockets' upkeep).
+    const cpu = { gh: 0, raw: 0 };
+    const timed = async (side: 'gh' | 'raw', pid: number, round: () => Promise<Round>) => {
+      const before = cpuMsOf(pid);
+      const result = await round();
+      const after = cpuMsOf(pid);
+      if (before !== null && after !== null) cpu[side] += after - before;
+      return result;
+    };
     for (let i = 0; i < P.broadcastRounds; i++) {
       await sleep(200);
-      ghRounds.push(await ghRound());
+      ghRounds.push(await timed('gh', gh.pid, ghRound));
       await sleep(200);
-      rawRounds.push(await rawRound());
+      rawRounds.push(await timed('raw', raw.pid, rawRound));
     }
     await checkSwarm(swarm);
     const stat = (list: Round[], key: keyof Omit<Round, 'sample'>) => {
@@ -435,6 +444,8 @@ async function scenarioBroadcast() {
     };
     const g = summary(`jobEvents POSTED to ${N} graphql-ws subscribers (createJob)`, ghRounds);
     const b = summary(`raw ws broadcast of the same message to ${N} sockets`, rawRounds);
+    const perDelivery = (cpuMs: number) => `${((cpuMs * 1000) / (P.broadcastRounds * N)).toFixed(1)} µs`;
+    detail(`server CPU per delivery: Gatehouse ${perDelivery(cpu.gh)} (createJob included), raw ws ${perDelivery(cpu.raw)} (its trigger included) = ${(cpu.gh / cpu.raw).toFixed(2)}×`);
     const r = g.median / b.median;
     rows.push({ scenario: `4 broadcast to ${N} sockets, send→last delivery (median of ${P.broadcastRounds})`, gatehouse: ms(g.median), baseline: ms(b.median), ratio: r, target: '≤ 2×', pass: r <= 2 });
   } finally {
