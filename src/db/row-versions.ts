@@ -60,6 +60,11 @@ export class RowVersions {
     return this.slots[stamp.slot] === stamp.version && this.foreignEpoch() === stamp.epoch;
   }
 
+  /** Whether nothing has written either row since its stamp was taken (one look at `data_version`). */
+  areCurrent(a: RowStamp, b: RowStamp): boolean {
+    return this.slots[a.slot] === a.version && this.slots[b.slot] === b.version && this.foreignEpoch() === a.epoch && a.epoch === b.epoch;
+  }
+
   /**
    * Moves on whenever another connection has committed since the last look. Read every time (about a
    * microsecond): a cached answer could miss a commit that the relay has just replayed events of.

@@ -7,7 +7,7 @@ import type { AuditService } from '../audit/service.js';
 import type { User, UserStore } from '../accounts/store.js';
 import { badUserInput, forbidden, notFound, unauthenticated, type UnauthenticatedReason } from '../graphql/errors.js';
 import { describeDevice, type DeviceHints } from './device.js';
-import type { RevokedReason, Session, SessionKind, SessionStore } from './store.js';
+import type { RevokedReason, Session, SessionKind, SessionStore, SessionWithUser } from './store.js';
 import type { RowStamp, RowVersions } from '../db/row-versions.js';
 import { generateSessionToken, hashSessionToken, isWellFormedToken, tokenPrefix } from './token.js';
 
@@ -37,6 +37,9 @@ export interface RequestMeta {
 }
 
 export type AuthFailureReason = Extract<UnauthenticatedReason, 'INVALID_TOKEN' | 'SESSION_EXPIRED' | 'SESSION_REVOKED'>;
+
+/** How many presented tokens' sessions and users the HTTP path keeps (see SessionService.findRemembered). */
+const RECENT_TOKENS = 10_000;
 
 /**
  * A viewer a delivery was authorized against, with stamps of its session and user rows as read: the
@@ -108,6 +111,8 @@ const SWEEP_CHUNK = 500;
 /** Device sessions: issue, authenticate, list, rotate, revoke, expire, and tell every listener. */
 export class SessionService {
   /** Deliveries waiting for the next batched re-read (see {@link reloadForDelivery}), by session id. */
+  /** Recently presented tokens' sessions and users, by token hash, with their row stamps (see findRemembered). */
+  private readonly recentTokens = new Map<string, { found: SessionWithUser; session: RowStamp; user: RowStamp }>();
   private pendingReloads: Map<string, { resolve: (result: DeliveryAuth) => void; reject: (error: unknown) => void }[]> | null = null;
 
   constructor(private readonly deps: SessionServiceDeps) {}
@@ -122,8 +127,13 @@ export class SessionService {
    * its idle or absolute deadline is expired on the spot (and listeners told).
    */
   async authenticate(token: string): Promise<AuthResult> {
+    return this.authenticateToken(token, false);
+  }
+
+  private async authenticateToken(token: string, remember: boolean): Promise<AuthResult> {
     if (!isWellFormedToken(token)) return { ok: false, reason: 'INVALID_TOKEN' };
-    const found = await this.deps.sessions.findWithUserByTokenHash(hashSessionToken(token));
+    const tokenHash = hashSessionToken(token);
+    const found = remember ? await this.findRemembered(tokenHash) : await this.deps.sessions.findWithUserByTokenHash(tokenHash);
     if (!found) return { ok: false, reason: 'INVALID_TOKEN' };
     const now = this.now();
     const { session, user } = found;
@@ -136,9 +146,34 @@ export class SessionService {
     return { ok: true, viewer: { session: await this.recordActivity(session, now), user } };
   }
 
-  /** Like {@link authenticate} but throws the UNAUTHENTICATED error a transport should answer with. */
+  /**
+   * The session and user of a token hash: the copy an earlier request read, while both rows provably
+   * have not changed since (see RowVersions: any write to either, here or by another process, and the
+   * copy is read again), else read now and kept. At most {@link RECENT_TOKENS} copies, oldest dropped.
+   */
+  private async findRemembered(tokenHash: string): Promise<SessionWithUser | null> {
+    const { versions } = this.deps;
+    const kept = this.recentTokens.get(tokenHash);
+    if (kept && versions.areCurrent(kept.session, kept.user)) return kept.found;
+    if (kept) this.recentTokens.delete(tokenHash);
+    const writes = versions.writeCount;
+    const epoch = versions.foreignEpoch();
+    const found = await this.deps.sessions.findWithUserByTokenHash(tokenHash);
+    // Kept only if nothing was written between the read and now (the read is behind a promise).
+    if (found && versions.writeCount === writes && versions.foreignEpoch() === epoch) {
+      if (this.recentTokens.size >= RECENT_TOKENS) this.recentTokens.delete(this.recentTokens.keys().next().value!);
+      this.recentTokens.set(tokenHash, { found, session: versions.stamp(found.session.id), user: versions.stamp(found.user.id) });
+    }
+    return found;
+  }
+
+  /**
+   * Like {@link authenticate} but throws the UNAUTHENTICATED error a transport should answer with. For
+   * HTTP requests, which present the same token again and again: the session and user are read again
+   * only when one of them changed (see findRemembered).
+   */
   async authenticateOrThrow(token: string, http401 = true): Promise<Viewer> {
-    const result = await this.authenticate(token);
+    const result = await this.authenticateToken(token, true);
     if (!result.ok) throw unauthenticated(result.reason, { http401 });
     return result.viewer;
   }
@@ -215,7 +250,7 @@ export class SessionService {
    */
   stillCurrent(known: KnownViewer): Viewer | null {
     const { versions } = this.deps;
-    if (!versions.isCurrent(known.session) || !versions.isCurrent(known.user)) return null;
+    if (!versions.areCurrent(known.session, known.user)) return null;
     return liveResult(known.viewer, this.now()) ? known.viewer : null;
   }
 

@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import {
   ApproveUserDocument,
+  MeDocument,
+  RevokeSessionDocument,
   CreateJobDocument,
   JobEventsDocument,
   PendingApprovalsDocument,
@@ -10,7 +12,7 @@ import {
   SignUpDocument,
   type JobInput,
 } from '../generated/graphql.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, gqlData, onCleanup, startTestApp } from '../utils/app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, errorOf, gql, gqlData, onCleanup, startTestApp } from '../utils/app.js';
 import { waitFor } from '../utils/queue.js';
 
 const JOB: JobInput = { title: 'Sound engineer', description: 'Mix front of house for a touring band.', location: 'Lyon', employmentType: 'CONTRACT' };
@@ -109,5 +111,52 @@ describe('re-authorizing deliveries', () => {
     expect(refused.data).toBeNull();
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_ADMIN' });
     await sub.completed;
+  });
+});
+
+describe('HTTP token lookups', () => {
+  it('read the session and user again only when one of them was written since, here or by another process', async () => {
+    const statements: string[] = [];
+    const { url, app, config, clock } = await startTestApp({}, { sqlTrace: (sql) => statements.push(sql) });
+    const admin = await adminToken(url);
+    const user = await signUp(url, 'me@tour.test');
+    const lookups = async (run: () => Promise<unknown>) => {
+      statements.length = 0;
+      await run();
+      return statements.filter((sql) => /WHERE s\.token_hash = /.test(sql)).length;
+    };
+    const me = async () => (await gqlData(url, MeDocument, undefined, { token: user.token })).me;
+
+    expect(await lookups(me)).toBe(1);
+    expect(await lookups(me)).toBe(0);
+    expect(await lookups(me)).toBe(0);
+
+    // Written through this server: read again, and the change shows.
+    await gqlData(url, SetUserRoleDocument, { id: user.id, role: 'STAGE_MANAGER' }, { token: admin });
+    let seen: { role?: string | null } | undefined;
+    expect(await lookups(async () => (seen = await me()))).toBe(1);
+    expect(seen?.role).toBe('STAGE_MANAGER');
+    expect(await lookups(me)).toBe(0);
+
+    // Written by another process: read again, and the change shows.
+    otherProcessConnection(config.databasePath).prepare("UPDATE users SET name = 'Renamed' WHERE id = ?").run(user.id);
+    let renamed: { name?: string } | undefined;
+    expect(await lookups(async () => (renamed = await me()))).toBe(1);
+    expect(renamed?.name).toBe('Renamed');
+
+    // Time alone: past the idle deadline the kept copy is refused like a fresh read.
+    expect(await lookups(me)).toBe(0);
+    clock.advance(config.sessionIdleTimeout + 1);
+    expect(errorOf(await gql(url, MeDocument, undefined, { token: user.token }))).toEqual({ code: 'UNAUTHENTICATED', reason: 'SESSION_EXPIRED' });
+  });
+
+  it('a revoked session is refused on the very next request', async () => {
+    const { url, app } = await startTestApp();
+    const admin = await adminToken(url);
+    const user = await signUp(url, 'revoked@tour.test');
+    for (let i = 0; i < 3; i++) expect((await gqlData(url, MeDocument, undefined, { token: user.token })).me.id).toBe(user.id);
+    const sessionId = app.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().get(user.id) as string;
+    await gqlData(url, RevokeSessionDocument, { id: sessionId }, { token: admin });
+    expect(errorOf(await gql(url, MeDocument, undefined, { token: user.token }))).toEqual({ code: 'UNAUTHENTICATED', reason: 'SESSION_REVOKED' });
   });
 });
