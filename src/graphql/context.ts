@@ -78,7 +78,22 @@ export function createContext(
   // Loaders are built on first use: most subscriptions never load anything, and a subscription's
   // context lives as long as it does. (A class with prototype getters, so yoga's Object.assign of
   // this context copies the holder, not the loaders.)
-  return { ...deps, ...init, loaders: freshLoaders(deps, init.viewer), revealedUserIds: new Set() };
+  // Written out rather than spread: a literal gets one fixed shape, which every resolver's reads use.
+  return {
+    config: deps.config,
+    clock: deps.clock,
+    events: deps.events,
+    services: deps.services,
+    log: deps.log,
+    viewer: init.viewer,
+    meta: init.meta,
+    requestId: init.requestId,
+    transport: init.transport,
+    socketHooks: init.socketHooks,
+    cookies: init.cookies,
+    loaders: freshLoaders(deps, init.viewer),
+    revealedUserIds: new Set(),
+  };
 }
 
 /**
