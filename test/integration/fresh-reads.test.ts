@@ -9,30 +9,21 @@ import {
   PendingApprovalsDocument,
   SetUserRoleDocument,
   SignInDocument,
-  SignUpDocument,
   type JobInput,
 } from '../generated/graphql.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, errorOf, gql, gqlData, onCleanup, startTestApp } from '../utils/app.js';
+import { ADMIN_EMAIL, adminToken, connectWs, errorOf, gql, gqlData, onCleanup, signUpAccount, startTestApp } from '../utils/app.js';
 import { waitFor } from '../utils/queue.js';
 
 const JOB: JobInput = { title: 'Sound engineer', description: 'Mix front of house for a touring band.', location: 'Lyon', employmentType: 'CONTRACT' };
 
-async function adminToken(url: string) {
-  const data = await gqlData(url, SignInDocument, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-  if (data.signIn.__typename !== 'AuthPayload') throw new Error('admin hit the device limit');
-  return data.signIn.token;
-}
-
-async function signUp(url: string, email: string, role: 'MEMBER' | 'EMPLOYER' = 'MEMBER') {
-  const data = await gqlData(url, SignUpDocument, { input: { email, password: 'a-good-password', name: email.split('@')[0], role } });
-  return { token: data.signUp.token, id: data.signUp.user.id };
-}
 
 /** Another connection to the app's database file, as the CLI or a second server would have. */
 function otherProcessConnection(path: string) {
   const db = new Database(path);
   db.pragma('busy_timeout = 5000');
-  onCleanup(() => db.close());
+  onCleanup(() => {
+    db.close();
+  });
   return db;
 }
 
@@ -41,8 +32,8 @@ describe('re-authorizing deliveries', () => {
     const statements: string[] = [];
     const { url, wsUrl, app, config, clock } = await startTestApp({ DEV_MODE: 'true' }, { sqlTrace: (sql) => statements.push(sql) });
     const admin = await adminToken(url);
-    let poster = await signUp(url, 'poster@tour.test');
-    const readers = [await signUp(url, 'r0@tour.test'), await signUp(url, 'r1@tour.test'), await signUp(url, 'r2@tour.test')];
+    let poster = await signUpAccount(url, 'poster@tour.test');
+    const readers = [await signUpAccount(url, 'r0@tour.test'), await signUpAccount(url, 'r1@tour.test'), await signUpAccount(url, 'r2@tour.test')];
     const sessionOf = (userId: string) => app.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().get(userId) as string;
     const subs = readers.map((r) => connectWs(wsUrl, { token: r.token }).subscribe(JobEventsDocument, {}));
     await waitFor(() => app.events.subscriberCount('jobs') === readers.length, 'the subscriptions');
@@ -100,13 +91,13 @@ describe('re-authorizing deliveries', () => {
     const sub = connectWs(wsUrl, { token: admin }).subscribe(PendingApprovalsDocument);
     await waitFor(() => app.events.subscriberCount('admins') === 1, 'the subscription');
 
-    const first = await signUp(url, 'first@tour.test', 'EMPLOYER');
+    const first = await signUpAccount(url, 'first@tour.test', 'EMPLOYER');
     expect((await sub.results.next()).data?.pendingApprovals).toMatchObject({ type: 'REQUESTED', user: { id: first.id } });
     await gqlData(url, ApproveUserDocument, { id: first.id }, { token: admin });
     expect((await sub.results.next()).data?.pendingApprovals).toMatchObject({ type: 'APPROVED', user: { id: first.id } });
 
     otherProcessConnection(config.databasePath).prepare("UPDATE users SET role = 'MEMBER' WHERE email = ?").run(ADMIN_EMAIL);
-    await signUp(url, 'second@tour.test', 'EMPLOYER');
+    await signUpAccount(url, 'second@tour.test', 'EMPLOYER');
     const refused = await sub.results.next();
     expect(refused.data).toBeNull();
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_ADMIN' });
@@ -119,7 +110,7 @@ describe('HTTP token lookups', () => {
     const statements: string[] = [];
     const { url, app, config, clock } = await startTestApp({}, { sqlTrace: (sql) => statements.push(sql) });
     const admin = await adminToken(url);
-    const user = await signUp(url, 'me@tour.test');
+    const user = await signUpAccount(url, 'me@tour.test');
     const lookups = async (run: () => Promise<unknown>) => {
       statements.length = 0;
       await run();
@@ -153,7 +144,7 @@ describe('HTTP token lookups', () => {
   it('a revoked session is refused on the very next request', async () => {
     const { url, app } = await startTestApp();
     const admin = await adminToken(url);
-    const user = await signUp(url, 'revoked@tour.test');
+    const user = await signUpAccount(url, 'revoked@tour.test');
     for (let i = 0; i < 3; i++) expect((await gqlData(url, MeDocument, undefined, { token: user.token })).me.id).toBe(user.id);
     const sessionId = app.db.prepare('SELECT id FROM sessions WHERE user_id = ?').pluck().get(user.id) as string;
     await gqlData(url, RevokeSessionDocument, { id: sessionId }, { token: admin });

@@ -15,13 +15,11 @@ import {
   PortalsDocument,
   PortalStatsDocument,
   RefreshPortalSessionDocument,
-  SignInDocument,
-  SignUpDocument,
   UpdatePortalDocument,
   UsePortalSessionDocument,
   type PortalInput,
 } from '../generated/graphql.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, errorOf, gql, gqlData, onCleanup, startTestApp, type TestApp } from '../utils/app.js';
+import { adminToken, connectWs, errorOf, gql, gqlData, onCleanup, signUpAccount, startTestApp, type TestApp } from '../utils/app.js';
 import { waitFor } from '../utils/queue.js';
 import { CLIENT_FIELD, LOGIN_PAGE_TEXT, startTestPortal, type TestPortal } from '../utils/test-portal.js';
 import { SqlitePortalStore, type NewPortalSession } from '../../src/portal/store.js';
@@ -50,16 +48,6 @@ function portalInput(upstream: TestPortal, overrides: Partial<PortalInput> = {})
   };
 }
 
-async function adminToken(url: string) {
-  const data = await gqlData(url, SignInDocument, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-  if (data.signIn.__typename !== 'AuthPayload') throw new Error('admin hit the device limit');
-  return data.signIn.token;
-}
-
-async function signUp(url: string, email: string, role: 'MEMBER' | 'EMPLOYER' = 'MEMBER') {
-  const data = await gqlData(url, SignUpDocument, { input: { email, password: 'a-good-password', name: email.split('@')[0], role } });
-  return { token: data.signUp.token, id: data.signUp.user.id };
-}
 
 /** An app, a test portal with alice's account, the portal defined by the admin, and member alice. */
 async function setup(
@@ -80,7 +68,7 @@ async function setup(
   onCleanup(() => upstream.stop());
   const admin = await adminToken(t.url);
   const portal = (await gqlData(t.url, CreatePortalDocument, { input: portalInput(upstream, options.portal) }, { token: admin })).createPortal;
-  const alice = await signUp(t.url, 'alice@example.test');
+  const alice = await signUpAccount(t.url, 'alice@example.test');
   const open = (token: string, overrides: { password?: string; keepAlive?: boolean; username?: string } = {}) =>
     gql(
       t.url,
@@ -190,7 +178,7 @@ describe('portal definitions', () => {
 
   it('refuses pending accounts with ACCOUNT_PENDING and anonymous callers with MISSING_TOKEN', async () => {
     const { url, open } = await setup();
-    const pending = await signUp(url, 'pending@example.test', 'EMPLOYER');
+    const pending = await signUpAccount(url, 'pending@example.test', 'EMPLOYER');
     expect(errorOf(await gql(url, PortalsDocument, undefined, { token: pending.token }))).toEqual({ code: 'FORBIDDEN', reason: 'ACCOUNT_PENDING' });
     expect(errorOf(await open(pending.token))).toEqual({ code: 'FORBIDDEN', reason: 'ACCOUNT_PENDING' });
     expect(errorOf(await gql(url, PortalSessionsDocument, {}))).toEqual({ code: 'UNAUTHENTICATED', reason: 'MISSING_TOKEN' });
@@ -290,7 +278,7 @@ describe('opening portal sessions', () => {
 
   it('keeps owners apart: the same credentials give another user another session they cannot reach across', async () => {
     const { url, upstream, admin, alice, open } = await setup();
-    const bob = await signUp(url, 'bob@example.test');
+    const bob = await signUpAccount(url, 'bob@example.test');
     const aliceSession = (await openData(() => open(alice.token))).session;
     const bobOpen = await openData(() => open(bob.token));
     expect(bobOpen.isNew).toBe(true);
@@ -603,7 +591,7 @@ describe('keeper', () => {
 
   it('/health and admin stats count active and keep-alive portal sessions', async () => {
     const { url, clock, admin, alice, open } = await setup();
-    const bob = await signUp(url, 'bob@example.test');
+    const bob = await signUpAccount(url, 'bob@example.test');
     const healthUrl = url.replace(/\/graphql$/, '/health');
     const counts = async () => {
       const http = (await (await fetch(healthUrl)).json()) as { activePortalSessions: number; keepAlivePortalSessions: number };

@@ -6,11 +6,9 @@ import {
   JobEventsDocument,
   JobEventsWithEmployerDocument,
   SetUserRoleDocument,
-  SignInDocument,
-  SignUpDocument,
   type JobInput,
 } from '../generated/graphql.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, connectWs, gqlData, onCleanup, startTestApp } from '../utils/app.js';
+import { adminToken, connectWs, gqlData, onCleanup, signUpAccount, startTestApp } from '../utils/app.js';
 import { waitFor } from '../utils/queue.js';
 
 const JOB: JobInput = {
@@ -20,21 +18,11 @@ const JOB: JobInput = {
   employmentType: 'CONTRACT',
 };
 
-async function adminToken(url: string) {
-  const data = await gqlData(url, SignInDocument, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-  if (data.signIn.__typename !== 'AuthPayload') throw new Error('admin hit the device limit');
-  return data.signIn.token;
-}
-
-async function signUp(url: string, email: string, role: 'MEMBER' | 'EMPLOYER' = 'MEMBER') {
-  const data = await gqlData(url, SignUpDocument, { input: { email, password: 'a-good-password', name: email.split('@')[0], role } });
-  return { token: data.signUp.token, id: data.signUp.user.id };
-}
 
 /** An approved employer, the admin's token, and a way to post a job as that employer. */
 async function jobBoard(url: string) {
   const admin = await adminToken(url);
-  const employer = await signUp(url, 'hiring@festival.test', 'EMPLOYER');
+  const employer = await signUpAccount(url, 'hiring@festival.test', 'EMPLOYER');
   await gqlData(url, ApproveUserDocument, { id: employer.id }, { token: admin });
   const post = async () => (await gqlData(url, CreateJobDocument, { input: JOB }, { token: employer.token })).createJob.id;
   return { admin, employer, post };
@@ -44,7 +32,7 @@ describe('subscription results shared between graphql-ws subscribers', () => {
   it('executes a payload that does not depend on the viewer once per event, and every subscriber gets it', async () => {
     const { url, wsUrl, app } = await startTestApp();
     const { post } = await jobBoard(url);
-    const subscribers = await Promise.all(['a', 'b', 'c', 'd'].map((name) => signUp(url, `${name}@festival.test`)));
+    const subscribers = await Promise.all(['a', 'b', 'c', 'd'].map((name) => signUpAccount(url, `${name}@festival.test`)));
     const subs = subscribers.map((s) => connectWs(wsUrl, { token: s.token }).subscribe(JobEventsDocument, {}));
     await waitFor(() => app.events.subscriberCount('jobs') === subscribers.length, 'the subscriptions');
 
@@ -61,7 +49,7 @@ describe('subscription results shared between graphql-ws subscribers', () => {
   it('gives each subscriber its own result when the payload depends on who is watching', async () => {
     const { url, wsUrl, app } = await startTestApp();
     const { admin, employer, post } = await jobBoard(url);
-    const other = await signUp(url, 'other@festival.test');
+    const other = await signUpAccount(url, 'other@festival.test');
     // The one who may not see the email subscribes first, so the first execution is theirs.
     const otherSub = connectWs(wsUrl, { token: other.token }).subscribe(JobEventsWithEmployerDocument);
     await waitFor(() => app.events.subscriberCount('jobs') === 1, 'the first subscription');
@@ -83,7 +71,7 @@ describe('subscription results shared between graphql-ws subscribers', () => {
   it('resolves every event against the viewer as it is now, not as it was when the subscription started', async () => {
     const { url, wsUrl, app } = await startTestApp();
     const { admin, employer, post } = await jobBoard(url);
-    const deputy = await signUp(url, 'deputy@festival.test');
+    const deputy = await signUpAccount(url, 'deputy@festival.test');
     await gqlData(url, ApproveUserDocument, { id: deputy.id }, { token: admin });
     await gqlData(url, SetUserRoleDocument, { id: deputy.id, role: 'ADMIN' }, { token: admin });
     const sub = connectWs(wsUrl, { token: deputy.token }).subscribe(JobEventsWithEmployerDocument);
@@ -103,7 +91,7 @@ describe('subscription results shared between graphql-ws subscribers', () => {
 
   it('masks an internal error while delivering with the operation request id, logged once, and ends only that operation', async () => {
     const { url, wsUrl, app, logs } = await startTestApp();
-    const user = await signUp(url, 'fault@festival.test');
+    const user = await signUpAccount(url, 'fault@festival.test');
     const ws = connectWs(wsUrl, { token: user.token });
     const status = ws.subscribe(AccountStatusChangedDocument);
     expect((await status.results.next()).data?.accountStatusChanged.status).toBe('ACTIVE');

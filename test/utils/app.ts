@@ -8,6 +8,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, afterEach } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.js';
+import { SignInDocument, SignUpDocument } from '../generated/graphql.js';
 import { createApp, type App } from '../../src/app.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import { AsyncQueue, deferred } from './queue.js';
@@ -170,6 +171,19 @@ export async function gqlData<T, V>(url: string, document: TypedDocumentNode<T, 
     throw new Error(`GraphQL errors (HTTP ${result.status}): ${JSON.stringify(result.body.errors)}`);
   }
   return result.body.data;
+}
+
+/** Signs the bootstrapped admin in; answers its token. */
+export async function adminToken(url: string): Promise<string> {
+  const data = await gqlData(url, SignInDocument, { input: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
+  if (data.signIn.__typename !== 'AuthPayload') throw new Error('admin hit the device limit');
+  return data.signIn.token;
+}
+
+/** Signs a new account up (password `a-good-password`, name from the email); answers its token and id. */
+export async function signUpAccount(url: string, email: string, role: 'MEMBER' | 'EMPLOYER' = 'MEMBER'): Promise<{ token: string; id: string }> {
+  const data = await gqlData(url, SignUpDocument, { input: { email, password: 'a-good-password', name: email.split('@')[0], role } });
+  return { token: data.signUp.token, id: data.signUp.user.id };
 }
 
 /** The first error's code and reason, for compact assertions. */
