@@ -7,6 +7,8 @@ import { migrate, openDatabase, type Db } from './db/open.js';
 import type { Events } from './events.js';
 import { createRelayedEvents, type RelayedEvents } from './relay/relay.js';
 import { SqliteOutboxStore } from './relay/store.js';
+import { UnitOfWork } from './relay/unit-of-work.js';
+import { SqliteTransactor } from './db/transaction.js';
 import { SqliteUserStore } from './accounts/store.js';
 import { AccountService } from './accounts/service.js';
 import { SqliteSessionStore } from './sessions/store.js';
@@ -76,9 +78,11 @@ export function createCore(config: Config, options: CoreOptions = {}): Core {
   const users = new SqliteUserStore(db);
   const sessionStore = new SqliteSessionStore(db);
   const audit = new AuditService(new SqliteAuditStore(db), clock);
-  const sessions = new SessionService({ sessions: sessionStore, versions: rowVersionsOf(db), users, audit, events, clock, config });
+  // Writes, audit entries and the outbox rows of their events in one commit (see UnitOfWork).
+  const unitOfWork = new UnitOfWork(new SqliteTransactor(db), events);
+  const sessions = new SessionService({ sessions: sessionStore, versions: rowVersionsOf(db), users, audit, events, unitOfWork, clock, config });
   const security = new SecurityService({ store: new SqliteSecurityStore(db), audit, clock, config });
-  const accounts = new AccountService({ users, sessions, audit, events, clock, config, metrics, security });
+  const accounts = new AccountService({ users, sessions, audit, events, unitOfWork, clock, config, metrics, security });
   const jobs = new JobService({ jobs: new SqliteJobStore(db), events, clock, config });
   const portal = new PortalService({
     store: new SqlitePortalStore(db),

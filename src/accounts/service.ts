@@ -12,6 +12,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js'
 import type { PageRequest, User, UserFilter, UserStatus, UserStore } from './store.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { SecurityService } from '../security/service.js';
+import type { QueuePublish, UnitOfWork } from '../relay/unit-of-work.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, passwordProblem } from '../security/password-policy.js';
 
 /** Roles a visitor may pick at sign-up; ADMIN is only granted by another admin. */
@@ -54,6 +55,8 @@ type AccountServiceDeps = {
   sessions: SessionService;
   audit: AuditService;
   events: Events;
+  /** A status change, its audit entry, the sessions it ends and all their events in one commit. */
+  unitOfWork: UnitOfWork;
   clock: Clock;
   config: Pick<Config, 'approvalRequiredRoles' | 'adminEmail' | 'adminPassword'>;
   metrics?: Pick<Metrics, 'signInFailures'>;
@@ -222,9 +225,9 @@ export class AccountService {
     if (user.status === 'SUSPENDED') {
       throw conflict('USER_SUSPENDED', 'This account is suspended, not pending. Use reactivateUser to restore it.');
     }
-    const updated = await this.changeStatus(user, 'ACTIVE', null, 'user.approved', actor);
-    this.deps.events.publish('admins', { type: 'APPROVED', userId: id, at: this.now() });
-    return updated;
+    return this.changeStatus(user, 'ACTIVE', null, 'user.approved', actor, (publish) => {
+      publish('admins', { type: 'APPROVED', userId: id, at: this.now() });
+    });
   }
 
   /** PENDING → REJECTED, and every session of the user ends. */
@@ -234,10 +237,10 @@ export class AccountService {
     if (user.status !== 'PENDING') {
       throw conflict('USER_NOT_PENDING', `Only pending accounts can be rejected; this one is ${user.status}. Use suspendUser instead.`);
     }
-    const updated = await this.changeStatus(user, 'REJECTED', cleanReason(reason), 'user.rejected', actor);
-    this.deps.events.publish('admins', { type: 'REJECTED', userId: id, at: this.now() });
-    await this.deps.sessions.revokeAllForUser(id, 'ACCOUNT_REJECTED', actorOf(actor));
-    return updated;
+    return this.changeStatus(user, 'REJECTED', cleanReason(reason), 'user.rejected', actor, (publish) => {
+      publish('admins', { type: 'REJECTED', userId: id, at: this.now() });
+      this.deps.sessions.revokeAllForUserIn(publish, id, 'ACCOUNT_REJECTED', actorOf(actor));
+    });
   }
 
   /** Any status → SUSPENDED, and every session of the user ends. Admins cannot suspend themselves. */
@@ -245,9 +248,9 @@ export class AccountService {
     const user = await this.requireUser(id);
     if (actor.viewer?.user.id === id) throw conflict('CANNOT_SUSPEND_SELF', 'You cannot suspend your own account. Ask another administrator.');
     if (user.status === 'SUSPENDED') return user;
-    const updated = await this.changeStatus(user, 'SUSPENDED', cleanReason(reason), 'user.suspended', actor);
-    await this.deps.sessions.revokeAllForUser(id, 'ACCOUNT_SUSPENDED', actorOf(actor));
-    return updated;
+    return this.changeStatus(user, 'SUSPENDED', cleanReason(reason), 'user.suspended', actor, (publish) => {
+      this.deps.sessions.revokeAllForUserIn(publish, id, 'ACCOUNT_SUSPENDED', actorOf(actor));
+    });
   }
 
   /** SUSPENDED or REJECTED → ACTIVE. */
@@ -278,17 +281,24 @@ export class AccountService {
     reason: string | null,
     action: 'user.approved' | 'user.rejected' | 'user.suspended' | 'user.reactivated',
     actor: AdminActor,
+    /** More of the same unit of work, after the status event (the approval queue's event, revoking sessions). */
+    then?: (publish: QueuePublish) => void,
   ): Promise<User> {
-    const updated = await this.deps.users.updateStatus(user.id, status, reason, this.now());
-    if (!updated) throw notFound('User', user.id);
-    await this.deps.audit.record(action, actorOf(actor), { type: 'User', id: user.id }, { from: user.status, to: status, reason });
-    // Published before any session is revoked, so a pending page learns why before its socket closes.
-    this.publishStatus(updated, user.status, reason);
-    return updated;
+    // The user row, its audit entry, whatever `then` writes and the outbox rows of every event: one commit.
+    return this.deps.unitOfWork.run((publish) => {
+      const updated = this.deps.users.updateStatusSync(user.id, status, reason, this.now());
+      if (!updated) throw notFound('User', user.id);
+      this.deps.audit.recordSync(action, actorOf(actor), { type: 'User', id: user.id }, { from: user.status, to: status, reason });
+      // Published before any session is revoked, so a pending page learns why before its socket closes.
+      this.publishStatus(updated, user.status, reason, publish);
+      then?.(publish);
+      return updated;
+    });
   }
 
-  private publishStatus(user: User, previousStatus: UserStatus, reason: string | null) {
-    this.deps.events.publish('user:status', user.id, {
+  /** The status event; queued on `publish` inside a unit of work, else published now. */
+  private publishStatus(user: User, previousStatus: UserStatus, reason: string | null, publish?: QueuePublish) {
+    (publish ?? (this.deps.events.publish.bind(this.deps.events) as QueuePublish))('user:status', user.id, {
       userId: user.id,
       status: user.status,
       previousStatus,

@@ -41,6 +41,8 @@ export interface UserStore {
   count(): Promise<number>;
   list(filter: UserFilter, page: PageRequest): Promise<User[]>;
   updateStatus(id: string, status: UserStatus, reason: string | null, at: number): Promise<User | null>;
+  /** {@link updateStatus}, synchronously: for a unit of work's transaction (see Transactor). */
+  updateStatusSync(id: string, status: UserStatus, reason: string | null, at: number): User | null;
   updateRole(id: string, role: Role, at: number): Promise<User | null>;
   updatePasswordHash(id: string, passwordHash: string, at: number): Promise<void>;
   countByStatus(): Promise<Record<UserStatus, number>>;
@@ -152,6 +154,10 @@ export class SqliteUserStore implements UserStore {
   }
 
   async updateStatus(id: string, status: UserStatus, reason: string | null, at: number): Promise<User | null> {
+    return this.updateStatusSync(id, status, reason, at);
+  }
+
+  updateStatusSync(id: string, status: UserStatus, reason: string | null, at: number): User | null {
     const row = this.stmts.updateStatus.get(status, reason, at, id) as UserRow | undefined;
     this.versions.changed(id);
     return row ? userFromRow(row) : null;

@@ -1,6 +1,6 @@
 import type { Clock } from '../lib/clock.js';
 import { unixSeconds } from '../lib/clock.js';
-import type { AuditEvent, AuditFilter, AuditStore } from './store.js';
+import type { AuditEvent, AuditFilter, AuditStore, NewAuditEvent } from './store.js';
 
 /** Audit actions Gatehouse records. */
 export type AuditAction =
@@ -40,7 +40,24 @@ export class AuditService {
     target: { type: string; id: string } | null,
     detail?: Record<string, unknown>,
   ): Promise<void> {
-    await this.store.append({
+    await this.store.append(this.entry(action, actor, target, detail));
+  }
+
+  /**
+   * {@link record}, synchronously: for a unit of work (`UnitOfWork.run`), so the entry commits in the
+   * same transaction as the change it describes.
+   */
+  recordSync(
+    action: AuditAction,
+    actor: AuditActor,
+    target: { type: string; id: string } | null,
+    detail?: Record<string, unknown>,
+  ): void {
+    this.store.appendSync(this.entry(action, actor, target, detail));
+  }
+
+  private entry(action: AuditAction, actor: AuditActor, target: { type: string; id: string } | null, detail?: Record<string, unknown>): NewAuditEvent {
+    return {
       at: unixSeconds(this.clock),
       actorId: actor.actorId ?? null,
       action,
@@ -48,7 +65,7 @@ export class AuditService {
       targetId: target?.id ?? null,
       ipAddress: actor.ipAddress ?? null,
       detail: detail ?? null,
-    });
+    };
   }
 
   list(filter: AuditFilter, first: number, before?: number | null): Promise<AuditEvent[]> {

@@ -24,6 +24,8 @@ export interface AuditFilter {
 /** All SQL about the audit trail. */
 export interface AuditStore {
   append(event: NewAuditEvent): Promise<void>;
+  /** {@link append}, synchronously: for a unit of work's transaction (see Transactor), which it commits with. */
+  appendSync(event: NewAuditEvent): void;
   /** Newest first; `before` is the id of the last row already seen. */
   list(filter: AuditFilter, first: number, before?: number | null): Promise<AuditEvent[]>;
 }
@@ -51,6 +53,10 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async append(event: NewAuditEvent): Promise<void> {
+    this.appendSync(event);
+  }
+
+  appendSync(event: NewAuditEvent): void {
     this.insert.run({ ...event, detail: event.detail ? JSON.stringify(event.detail) : null });
   }
 

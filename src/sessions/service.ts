@@ -9,6 +9,7 @@ import { badUserInput, forbidden, notFound, unauthenticated, type Unauthenticate
 import { describeDevice, type DeviceHints } from './device.js';
 import type { RevokedReason, Session, SessionKind, SessionStore, SessionWithUser } from './store.js';
 import type { RowStamp, RowVersions } from '../db/row-versions.js';
+import type { QueuePublish, UnitOfWork } from '../relay/unit-of-work.js';
 import { generateSessionToken, hashSessionToken, isWellFormedToken, tokenPrefix } from './token.js';
 
 /** The caller of a request: a live session and its user, read fresh. */
@@ -93,6 +94,8 @@ type SessionServiceDeps = {
   users: UserStore;
   audit: AuditService;
   events: Events;
+  /** Store writes, audit entries and their events in one commit (revocations). */
+  unitOfWork: UnitOfWork;
   clock: Clock;
   config: Pick<
     Config,
@@ -327,7 +330,7 @@ export class SessionService {
     if (result.kind === 'limit') {
       return { kind: 'limit', limit: config.maxSessionsPerUser, activeSessions: result.activeSessions };
     }
-    for (const revoked of result.revoked) await this.announceEnded(revoked, { actorId: user.id, ipAddress: options.meta.ipAddress });
+    this.announceEnded(result.revoked, { actorId: user.id, ipAddress: options.meta.ipAddress });
     this.publish('CREATED', session, null);
     return { kind: 'created', token, session };
   }
@@ -398,29 +401,51 @@ export class SessionService {
     return (await this.revokeById(sessionId, reason, { actorId: viewer.user.id, ipAddress: meta.ipAddress })) ?? target;
   }
 
-  /** Ends a session by id with a reason, telling its listeners. Returns null when it was not live. */
+  /**
+   * Ends a session by id with a reason, telling its listeners. Returns null when it was not live.
+   * The row, its audit entry and the outbox rows of its events are one commit; the events reach
+   * local subscribers after it.
+   */
   async revokeById(sessionId: string, reason: RevokedReason, actor: { actorId: string | null; ipAddress: string | null }) {
-    const revoked = await this.deps.sessions.revoke(sessionId, reason, this.now());
-    if (revoked) await this.announceEnded(revoked, actor);
-    return revoked;
+    return this.deps.unitOfWork.run((publish) => {
+      const revoked = this.deps.sessions.revokeSync(sessionId, reason, this.now());
+      if (revoked) this.announceEndedIn(publish, revoked, actor);
+      return revoked;
+    });
   }
 
-  /** Ends every live session of a user except `exceptSessionId`; returns how many ended. */
+  /**
+   * Ends every live session of a user except `exceptSessionId`; returns how many ended. One commit,
+   * as {@link revokeById}.
+   */
   async revokeAllForUser(
     userId: string,
     reason: RevokedReason,
     actor: { actorId: string | null; ipAddress: string | null },
     exceptSessionId?: string,
   ): Promise<number> {
-    const revoked = await this.deps.sessions.revokeAllForUser(userId, reason, this.now(), exceptSessionId);
-    for (const session of revoked) await this.announceEnded(session, actor);
+    return this.deps.unitOfWork.run((publish) => this.revokeAllForUserIn(publish, userId, reason, actor, exceptSessionId));
+  }
+
+  /**
+   * {@link revokeAllForUser} as part of a caller's unit of work (`UnitOfWork.run`), e.g. an account
+   * suspension that also changes the user row: synchronous, its events queued on `publish`.
+   */
+  revokeAllForUserIn(
+    publish: QueuePublish,
+    userId: string,
+    reason: RevokedReason,
+    actor: { actorId: string | null; ipAddress: string | null },
+    exceptSessionId?: string,
+  ): number {
+    const revoked = this.deps.sessions.revokeAllForUserSync(userId, reason, this.now(), exceptSessionId);
+    for (const session of revoked) this.announceEndedIn(publish, session, actor);
     return revoked.length;
   }
 
   /** Marks one session expired and tells its listeners. */
   private async expire(session: Session): Promise<void> {
-    const expired = await this.deps.sessions.revoke(session.id, 'EXPIRED', this.now());
-    if (expired) await this.announceEnded(expired, { actorId: null, ipAddress: null });
+    await this.revokeById(session.id, 'EXPIRED', { actorId: null, ipAddress: null });
   }
 
   /**
@@ -431,7 +456,7 @@ export class SessionService {
     let total = 0;
     for (;;) {
       const expired = await this.deps.sessions.expireDue(this.now(), SWEEP_CHUNK);
-      for (const session of expired) await this.announceEnded(session, { actorId: null, ipAddress: null });
+      this.announceEnded(expired, { actorId: null, ipAddress: null });
       total += expired.length;
       if (expired.length < SWEEP_CHUNK) return total;
       await new Promise((resolve) => setImmediate(resolve));
@@ -453,18 +478,30 @@ export class SessionService {
     return this.deps.sessions.countActive(this.now());
   }
 
-  private async announceEnded(session: Session, actor: { actorId: string | null; ipAddress: string | null }) {
+  /**
+   * Audits and announces sessions that a store write already ended (in its own transaction): the
+   * audit entries and outbox rows of all of them in one more commit, then the events.
+   */
+  private announceEnded(sessions: readonly Session[], actor: { actorId: string | null; ipAddress: string | null }): void {
+    if (sessions.length === 0) return;
+    this.deps.unitOfWork.run((publish) => {
+      for (const session of sessions) this.announceEndedIn(publish, session, actor);
+    });
+  }
+
+  /** The audit entry and the events of an ended session, inside a unit of work. */
+  private announceEndedIn(publish: QueuePublish, session: Session, actor: { actorId: string | null; ipAddress: string | null }): void {
     const reason = session.revokedReason ?? 'REVOKED_BY_USER';
     const type = reason === 'EXPIRED' ? 'EXPIRED' : 'REVOKED';
-    await this.deps.audit.record(
+    this.deps.audit.recordSync(
       type === 'EXPIRED' ? 'session.expired' : reason === 'SIGNED_OUT' ? 'user.signed_out' : 'session.revoked',
       actor,
       { type: 'Session', id: session.id },
       { reason, userId: session.userId, device: session.deviceName },
     );
     // Order matters: the session's own subscribers get REVOKED/EXPIRED first, then its sockets close.
-    this.publish(type, session, reason);
-    this.deps.events.publish('session', session.id, { sessionId: session.id, type, reason });
+    publish('user:sessions', session.userId, { type, session, reason, at: this.now() });
+    publish('session', session.id, { sessionId: session.id, type, reason });
   }
 
   private publish(type: SessionEventType, session: Session, reason: RevokedReason | null) {

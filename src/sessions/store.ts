@@ -89,6 +89,13 @@ export interface SessionStore {
   rotateToken(id: string, newTokenHash: string, newTokenPrefix: string, graceUntil: number): Promise<Session | null>;
   revoke(id: string, reason: RevokedReason, now: number): Promise<Session | null>;
   revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]>;
+  /**
+   * {@link revoke}, synchronously: for a unit of work, whose transaction (see Transactor) cannot span
+   * an await. Returns null when the session was not live.
+   */
+  revokeSync(id: string, reason: RevokedReason, now: number): Session | null;
+  /** {@link revokeAllForUser}, synchronously (see {@link revokeSync}). */
+  revokeAllForUserSync(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Session[];
   expireDue(now: number, limit: number): Promise<Session[]>;
   countActive(now: number): Promise<number>;
   /** Live, expired and revoked session counts. */
@@ -360,12 +367,20 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async revoke(id: string, reason: RevokedReason, now: number): Promise<Session | null> {
+    return this.revokeSync(id, reason, now);
+  }
+
+  async revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]> {
+    return this.revokeAllForUserSync(userId, reason, now, exceptSessionId);
+  }
+
+  revokeSync(id: string, reason: RevokedReason, now: number): Session | null {
     const row = this.stmts.revoke.get({ id, reason, now }) as SessionRow | undefined;
     this.versions.changed(id);
     return row ? sessionFromRow(row) : null;
   }
 
-  async revokeAllForUser(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Promise<Session[]> {
+  revokeAllForUserSync(userId: string, reason: RevokedReason, now: number, exceptSessionId?: string): Session[] {
     const rows = this.stmts.revokeAll.all({ userId, reason, now, except: exceptSessionId ?? null }) as SessionRow[];
     for (const row of rows) this.versions.changed(row.id);
     return rows.map(sessionFromRow);

@@ -63,8 +63,8 @@ async function signInOk(url: string, email: string, password: string, deviceName
 }
 
 /** An admin, Alice with `aliceDevices` devices (a1 is her sign-up session) and Bob with one. */
-async function world(options: { env?: Record<string, string>; aliceDevices?: number } = {}) {
-  const t = await startTestApp(options.env);
+async function world(options: { env?: Record<string, string>; aliceDevices?: number; sqlTrace?: (sql: string) => void } = {}) {
+  const t = await startTestApp(options.env, { sqlTrace: options.sqlTrace });
   const count = trackTopics(t);
   const adminPayload = await signInOk(t.url, ADMIN_EMAIL, ADMIN_PASSWORD, 'Admin Console');
   const admin = { token: adminPayload.token, id: adminPayload.session.id, userId: adminPayload.user.id };
@@ -414,6 +414,118 @@ describe('every revoke path ends the right session with the right reason, live',
     expect(withNew.user.id).toBe(alice.id);
     const withOld = await gql(url, SignInDocument, { input: { email: alice.email, password: PASSWORD } });
     expect(errorOf(withOld)).toEqual({ code: 'UNAUTHENTICATED', reason: 'INVALID_CREDENTIALS' });
+  });
+});
+
+/**
+ * The write statements of `statements` (each index), and the explicit transactions (BEGIN … COMMIT,
+ * as better-sqlite3's verbose trace shows them).
+ */
+function writesAndTransactions(statements: string[]) {
+  const writes = statements.flatMap((sql, i) => (/^(INSERT|UPDATE|DELETE)\b/.test(sql) ? [i] : []));
+  const begins = statements.flatMap((sql, i) => (sql.startsWith('BEGIN') ? [i] : []));
+  const commits = statements.flatMap((sql, i) => (sql === 'COMMIT' ? [i] : []));
+  /** Each write as its first three words ("UPDATE sessions SET", "INSERT INTO audit_events"). */
+  const kinds = writes.map((i) => statements[i].split(/\s+/).slice(0, 3).join(' '));
+  return { writes, begins, commits, kinds };
+}
+
+describe('a revocation is durable with one commit', () => {
+  it('revokeSession: the session row, the audit row and both outbox rows in one transaction; events delivered after it, in order', async () => {
+    const statements: string[] = [];
+    const { t, url, count, admin, alice, a } = await world({ sqlTrace: (sql) => statements.push(sql) });
+    const w1 = await watch(t, count, a[0], alice.id);
+    const w2 = await watch(t, count, a[1], alice.id);
+    // Local deliveries go into the same trace, to see where they fall against the COMMIT.
+    const metricsHook = t.app.events.onPublish;
+    t.app.events.onPublish = (routingKey) => {
+      statements.push(`publish ${routingKey}`);
+      metricsHook?.(routingKey);
+    };
+
+    statements.length = 0;
+    const revoked = await gqlData(url, RevokeSessionDocument, { id: a[1].id }, { token: admin.token });
+    expect(revoked.revokeSession).toMatchObject({ id: a[1].id, revokedReason: 'REVOKED_BY_ADMIN', isActive: false });
+    const request = [...statements];
+
+    const { writes, begins, commits, kinds } = writesAndTransactions(request);
+    expect(begins).toHaveLength(1);
+    expect(commits).toHaveLength(1);
+    const [begin, commit] = [begins[0], commits[0]];
+    expect(request[begin]).toBe('BEGIN IMMEDIATE');
+    // Every write of the request is inside that one transaction: nothing else commits (and fsyncs).
+    expect(writes.every((i) => i > begin && i < commit)).toBe(true);
+    expect(request[writes[0]]).toContain('SET revoked_at = ');
+    expect(kinds).toEqual([
+      'UPDATE sessions SET',
+      'INSERT INTO audit_events',
+      'INSERT INTO event_outbox',
+      'INSERT INTO event_outbox',
+    ]);
+    // Delivered locally only after the commit, in the order of the outbox rows.
+    expect(request.filter((sql) => sql.startsWith('publish '))).toEqual(['publish user:sessions', 'publish session']);
+    expect(request.indexOf('publish user:sessions')).toBeGreaterThan(commit);
+
+    // The outbox holds user:sessions then session, as subscribers get them; the audit row as before.
+    const outbox = t.app.db.prepare('SELECT topic, key FROM event_outbox ORDER BY id DESC LIMIT 2').all().reverse();
+    expect(outbox).toEqual([
+      { topic: 'user:sessions', key: alice.id },
+      { topic: 'session', key: a[1].id },
+    ]);
+    const audit = t.app.db.prepare('SELECT action, actor_id AS actorId, target_id AS targetId, detail FROM audit_events ORDER BY id DESC LIMIT 1').get() as {
+      action: string;
+      actorId: string;
+      targetId: string;
+      detail: string;
+    };
+    expect(audit).toMatchObject({ action: 'session.revoked', actorId: admin.userId, targetId: a[1].id });
+    expect(JSON.parse(audit.detail)).toEqual({ reason: 'REVOKED_BY_ADMIN', userId: alice.id, device: 'Alice Phone' });
+
+    await expectEndedLive(w2, a[1].id, 'REVOKED_BY_ADMIN');
+    await expectSawOtherRevoked(w1, [a[1].id], 'REVOKED_BY_ADMIN');
+    await expectStillUsable(w1);
+  });
+
+  it('revokeAllSessions and suspendUser: every session row, audit row and outbox row of the request in one transaction', async () => {
+    const statements: string[] = [];
+    const { t, url, count, admin, alice, a, bob, b1 } = await world({ sqlTrace: (sql) => statements.push(sql) });
+    const w1 = await watch(t, count, a[0], alice.id);
+
+    statements.length = 0;
+    expect(await gqlData(url, RevokeAllSessionsDocument, { userId: alice.id }, { token: admin.token })).toEqual({ revokeAllSessions: 3 });
+    let request = [...statements];
+    let { writes, begins, commits, kinds } = writesAndTransactions(request);
+    expect([begins.length, commits.length]).toEqual([1, 1]);
+    expect(writes.every((i) => i > begins[0] && i < commits[0])).toBe(true);
+    // One UPDATE for the three sessions, an audit row per session, then two outbox rows per session.
+    expect(kinds).toEqual([
+      'UPDATE sessions SET',
+      ...Array(3).fill('INSERT INTO audit_events'),
+      ...Array(6).fill('INSERT INTO event_outbox'),
+    ]);
+    await expectEndedLive(w1, a[0].id, 'REVOKED_BY_ADMIN', [a[1].id, a[2].id]);
+
+    // Suspension: the user row, its audit row and status event, and the sessions it ends, one commit.
+    const wb = await watch(t, count, b1, bob.id);
+    statements.length = 0;
+    const suspended = await gqlData(url, SuspendUserDocument, { id: bob.id, reason: 'Policy violation' }, { token: admin.token });
+    expect(suspended.suspendUser).toMatchObject({ id: bob.id, status: 'SUSPENDED' });
+    request = [...statements];
+    ({ writes, begins, commits, kinds } = writesAndTransactions(request));
+    expect([begins.length, commits.length]).toEqual([1, 1]);
+    expect(writes.every((i) => i > begins[0] && i < commits[0])).toBe(true);
+    expect(kinds).toEqual([
+      'UPDATE users SET',
+      'INSERT INTO audit_events',
+      'UPDATE sessions SET',
+      'INSERT INTO audit_events',
+      'INSERT INTO event_outbox', // user:status
+      'INSERT INTO event_outbox', // user:sessions
+      'INSERT INTO event_outbox', // session
+    ]);
+    const topics = t.app.db.prepare('SELECT topic FROM event_outbox ORDER BY id DESC LIMIT 3').pluck().all().reverse();
+    expect(topics).toEqual(['user:status', 'user:sessions', 'session']);
+    await expectEndedLive(wb, b1.id, 'ACCOUNT_SUSPENDED');
   });
 });
 
