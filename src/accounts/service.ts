@@ -164,13 +164,16 @@ export class AccountService {
     await this.deps.security?.recordSignInSuccess(emailInput);
     if (user.status === 'SUSPENDED') throw forbidden('ACCOUNT_SUSPENDED', withReason('Your account is suspended', user.statusReason, 'Contact an administrator to have it reactivated.'));
     if (user.status === 'REJECTED') throw forbidden('ACCOUNT_REJECTED', withReason('Your account request was rejected', user.statusReason, 'Contact an administrator if you think this is a mistake.'));
-    const issued = await this.deps.sessions.issue(user, { device: input.device, meta, replaceSessionId: input.replaceSessionId });
-    if (issued.kind === 'created') {
-      await this.deps.audit.record('user.signed_in', { actorId: user.id, ipAddress: meta.ipAddress }, { type: 'Session', id: issued.session.id }, {
-        device: issued.session.deviceName,
-        replaced: input.replaceSessionId ?? undefined,
-      });
-    }
+    const issued = await this.deps.sessions.issue(user, {
+      device: input.device,
+      meta,
+      replaceSessionId: input.replaceSessionId,
+      inTransaction: (session) =>
+        this.deps.audit.recordSync('user.signed_in', { actorId: user.id, ipAddress: meta.ipAddress }, { type: 'Session', id: session.id }, {
+          device: session.deviceName,
+          replaced: input.replaceSessionId ?? undefined,
+        }),
+    });
     return { ...issued, user };
   }
 

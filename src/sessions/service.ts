@@ -85,6 +85,11 @@ export interface IssueOptions {
   ttlSeconds?: number;
   /** Skip the device cap (the sign-up session is the first device anyway). */
   ignoreCap?: boolean;
+  /**
+   * The caller's own writes that belong with the new session (its audit entry): synchronous, run in
+   * the same commit as the session row and its events.
+   */
+  inTransaction?: (session: Session) => void;
 }
 
 type SessionServiceDeps = {
@@ -319,19 +324,25 @@ export class SessionService {
       revokedAt: null,
       revokedReason: null,
     };
-    const result = await this.deps.sessions.createWithinCap({
-      session,
-      cap: options.ignoreCap ? Number.MAX_SAFE_INTEGER : config.maxSessionsPerUser,
-      policy: config.deviceLimitPolicy,
-      replaceSessionId: options.replaceSessionId,
-      now,
+    // The new row, the sessions it evicts, their audit entries, the caller's and every event: one commit.
+    const result = this.deps.unitOfWork.run((publish) => {
+      const created = this.deps.sessions.createWithinCapSync({
+        session,
+        cap: options.ignoreCap ? Number.MAX_SAFE_INTEGER : config.maxSessionsPerUser,
+        policy: config.deviceLimitPolicy,
+        replaceSessionId: options.replaceSessionId,
+        now,
+      });
+      if (created.kind !== 'created') return created;
+      for (const revoked of created.revoked) this.announceEndedIn(publish, revoked, { actorId: user.id, ipAddress: options.meta.ipAddress });
+      publish('user:sessions', session.userId, { type: 'CREATED', session, reason: null, at: now });
+      options.inTransaction?.(session);
+      return created;
     });
     if (result.kind === 'replace-not-found') throw notFound('Session', options.replaceSessionId ?? undefined);
     if (result.kind === 'limit') {
       return { kind: 'limit', limit: config.maxSessionsPerUser, activeSessions: result.activeSessions };
     }
-    this.announceEnded(result.revoked, { actorId: user.id, ipAddress: options.meta.ipAddress });
-    this.publish('CREATED', session, null);
     return { kind: 'created', token, session };
   }
 

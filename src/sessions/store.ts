@@ -83,6 +83,8 @@ export interface SessionStore {
    */
   findWithUsersByIds(ids: readonly string[]): Promise<{ session: Session; user: User | null }[]>;
   createWithinCap(input: CreateWithinCapInput): Promise<CreateWithinCapResult>;
+  /** {@link createWithinCap}, synchronously: for a unit of work (`UnitOfWork.run`), which it joins. */
+  createWithinCapSync(input: CreateWithinCapInput): CreateWithinCapResult;
   insert(session: Session): Promise<void>;
   listForUser(userId: string, includeInactive: boolean, now: number): Promise<Session[]>;
   touch(id: string, lastActivityAt: number, idleExpiresAt: number): Promise<void>;
@@ -334,6 +336,10 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   async createWithinCap(input: CreateWithinCapInput): Promise<CreateWithinCapResult> {
+    return this.createWithinCapSync(input);
+  }
+
+  createWithinCapSync(input: CreateWithinCapInput): CreateWithinCapResult {
     try {
       return this.createTx.immediate(input);
     } catch (error) {

@@ -653,3 +653,32 @@ describe('admin userSessions', () => {
     expect(liveExplicit.userSessions.map((s) => s.id)).toEqual([a[0].id]);
   });
 });
+
+describe('a sign-in is durable with one commit', () => {
+  it('the session row, its audit row and its CREATED outbox row in one transaction; the event delivered after it', async () => {
+    const statements: string[] = [];
+    const { t, count, alice, a } = await world({ aliceDevices: 1, sqlTrace: (sql) => statements.push(sql) });
+    const w = await watch(t, count, a[0], alice.id);
+    const metricsHook = t.app.events.onPublish;
+    t.app.events.onPublish = (routingKey) => {
+      statements.push(`publish ${routingKey}`);
+      metricsHook?.(routingKey);
+    };
+
+    statements.length = 0;
+    const phone = await signInOk(t.url, alice.email, PASSWORD, 'Alice Phone');
+    const request = [...statements];
+    const { writes, begins, commits, kinds } = writesAndTransactions(request);
+    expect([begins.length, commits.length]).toEqual([1, 1]);
+    const inTransaction = writes.map((i) => i > begins[0] && i < commits[0]);
+    expect(kinds.filter((_, k) => inTransaction[k])).toEqual(['INSERT INTO sessions', 'INSERT INTO audit_events', 'INSERT INTO event_outbox']);
+    // Outside it only the sign-in lock's clean-up (it writes nothing when there was no failure).
+    expect(kinds.filter((_, k) => !inTransaction[k])).toEqual(['DELETE FROM signin_failures']);
+    expect(request.indexOf('publish user:sessions')).toBeGreaterThan(commits[0]);
+
+    const audit = t.app.db.prepare('SELECT action, target_id AS targetId FROM audit_events ORDER BY id DESC LIMIT 1').get();
+    expect(audit).toEqual({ action: 'user.signed_in', targetId: phone.session.id });
+    const created = await w.sub.results.next(5000, 'CREATED');
+    expect(created.data?.sessionEvents).toMatchObject({ type: 'CREATED', session: { id: phone.session.id } });
+  });
+});
