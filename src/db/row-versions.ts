@@ -30,6 +30,8 @@ export class RowVersions {
   private writes = 0;
   private epoch = 0;
   private dataVersion: number;
+  /** The foreign epoch as last read in this event-loop turn (see {@link foreignEpochThisTurn}); null: look again. */
+  private epochThisTurn: number | null = null;
   private readonly readDataVersion: () => number;
 
   constructor(db: Db) {
@@ -75,7 +77,33 @@ export class RowVersions {
       this.dataVersion = current;
       this.epoch += 1;
     }
+    this.rememberForTurn();
     return this.epoch;
+  }
+
+  /**
+   * {@link foreignEpoch}, read at most once per event-loop turn (until the next check phase): for the
+   * deliveries of one event, which all run in the same turn. That is the guarantee of the batched
+   * re-read they replace, one look at the database per turn for all of them; a fresh look made
+   * meanwhile (an HTTP request, a batched read) and {@link foreignRowsRead} move it on.
+   */
+  foreignEpochThisTurn(): number {
+    return this.epochThisTurn ?? this.foreignEpoch();
+  }
+
+  /** Rows another process wrote were just read (the relay's outbox replay): the next look must be fresh. */
+  foreignRowsRead(): void {
+    this.epochThisTurn = null;
+  }
+
+  /** {@link areCurrent} with {@link foreignEpochThisTurn}. */
+  areCurrentThisTurn(a: RowStamp, b: RowStamp): boolean {
+    return this.slots[a.slot] === a.version && this.slots[b.slot] === b.version && this.foreignEpochThisTurn() === a.epoch && a.epoch === b.epoch;
+  }
+
+  private rememberForTurn() {
+    if (this.epochThisTurn === null) setImmediate(() => (this.epochThisTurn = null));
+    this.epochThisTurn = this.epoch;
   }
 }
 

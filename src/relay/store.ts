@@ -1,4 +1,5 @@
 import type { Db } from '../db/open.js';
+import { rowVersionsOf, type RowVersions } from '../db/row-versions.js';
 
 /** One relayed event as stored. */
 export interface OutboxRow {
@@ -31,8 +32,10 @@ export interface OutboxStore {
 export class SqliteOutboxStore implements OutboxStore {
   private readonly stmts;
   private readonly appendAll;
+  private readonly versions: RowVersions;
 
   constructor(db: Db) {
+    this.versions = rowVersionsOf(db);
     this.stmts = {
       append: db.prepare('INSERT INTO event_outbox (origin, topic, key, payload, at) VALUES (@origin, @topic, @key, @payload, @at)'),
       readAfter: db.prepare('SELECT * FROM event_outbox WHERE id > ? AND origin <> ? ORDER BY id LIMIT ?'),
@@ -54,7 +57,10 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   readAfter(afterId: number, exceptOrigin: string, limit: number): OutboxRow[] {
-    return this.stmts.readAfter.all(afterId, exceptOrigin, limit) as OutboxRow[];
+    const rows = this.stmts.readAfter.all(afterId, exceptOrigin, limit) as OutboxRow[];
+    // Their events are about to be replayed here: deliveries must see those processes' commits.
+    if (rows.length > 0) this.versions.foreignRowsRead();
+    return rows;
   }
 
   lastId(): number {

@@ -258,7 +258,7 @@ export class SessionService {
    */
   stillCurrent(known: KnownViewer): Viewer | null {
     const { versions } = this.deps;
-    if (!versions.areCurrent(known.session, known.user)) return null;
+    if (!versions.areCurrentThisTurn(known.session, known.user)) return null;
     return liveResult(known.viewer, this.now()) ? known.viewer : null;
   }
 
