@@ -11,33 +11,47 @@ export type CappedBody = { kind: 'ok'; body: Buffer } | { kind: 'too-large' } | 
  * client that keeps sending is cut off by the server's `requestTimeout`.
  */
 export function readBodyCapped(req: IncomingMessage, maxBytes: number): Promise<CappedBody> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (result: CappedBody) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAborted);
-      req.off('close', onClose);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBytes) return void chunks.push(chunk);
-      chunks.length = 0;
-      done({ kind: 'too-large' });
-      // Discard whatever else arrives (the stream keeps flowing with no listener).
-      req.on('error', () => undefined);
-      req.resume();
-    };
-    const onEnd = () => done({ kind: 'ok', body: Buffer.concat(chunks, size) });
-    const onAborted = () => done({ kind: 'aborted' });
-    const onClose = () => {
-      if (!req.complete) done({ kind: 'aborted' });
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAborted);
-    req.on('close', onClose);
-  });
+  return new Promise((resolve) => new BodyReader(req, maxBytes, resolve).listen());
+}
+
+/**
+ * One body being read: state in fields, steps in methods, and anonymous listeners (this runs for
+ * every POST; named closures would each cost an allocation plus a `name` property under tsx).
+ * The listeners stay attached after the answer; later events are ignored, and data past the cap is
+ * thrown away as it arrives.
+ */
+class BodyReader {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  private settled = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly maxBytes: number,
+    private readonly resolve: (result: CappedBody) => void,
+  ) {}
+
+  listen(): void {
+    this.req.on('data', (chunk: Buffer) => this.data(chunk));
+    this.req.on('end', () => this.settle({ kind: 'ok', body: Buffer.concat(this.chunks, this.size) }));
+    this.req.on('error', () => this.settle({ kind: 'aborted' }));
+    this.req.on('close', () => {
+      if (!this.req.complete) this.settle({ kind: 'aborted' });
+    });
+  }
+
+  private data(chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size <= this.maxBytes) return void this.chunks.push(chunk);
+    this.chunks.length = 0;
+    // The stream keeps flowing into data(), which now drops everything.
+    this.settle({ kind: 'too-large' });
+  }
+
+  private settle(result: CappedBody): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolve(result);
+  }
 }

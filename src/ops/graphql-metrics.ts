@@ -21,6 +21,12 @@ export type GraphQLMetricsPlugin = Plugin & {
 
 type OperationArgs = { document: DocumentNode; operationName?: string | null; contextValue?: unknown };
 
+/** An operation being executed: its labels and when it started. */
+interface Underway {
+  labels: OperationLabels;
+  start: number;
+}
+
 /**
  * The four GraphQL metrics of `GET /metrics`, with the names and labels of
  * `@graphql-yoga/plugin-prometheus` (so dashboards built on them keep working), at a fraction of its
@@ -72,22 +78,34 @@ export function useGraphQLMetrics(registry: Registry): GraphQLMetricsPlugin {
       errors.inc({ ...(labels ?? {}), phase, ...(path ? { path: path.join('.') } : {}) });
     }
   };
-  /** Counts an execution or subscription and returns what to do with its (first) result. */
-  const started = (args: OperationArgs, phase: Phase) => {
+  /** Counts an execution or subscription; {@link finish} records its time and errors. */
+  const begin = (args: OperationArgs): Underway => {
     const labels = labelsOf(args.document, args.operationName);
     const request = (args.contextValue as { request?: Request } | undefined)?.request;
     if (request) httpOperation.set(request, labels);
     requests.inc(labels);
-    const start = performance.now();
-    return (result: unknown) => {
-      durations.observe(labels, (performance.now() - start) / 1000);
-      const list = (result as { errors?: readonly GraphQLError[] } | null)?.errors;
-      if (list?.length) countErrors(labels, phase, list);
-    };
+    return { labels, start: performance.now() };
+  };
+  const finish = (operation: Underway | undefined, phase: Phase, result: unknown) => {
+    if (!operation) return;
+    durations.observe(operation.labels, (performance.now() - operation.start) / 1000);
+    const list = (result as { errors?: readonly GraphQLError[] } | null)?.errors;
+    if (list?.length) countErrors(operation.labels, phase, list);
+  };
+  // Operations under way, by their context (one per operation), so that one hooks object serves
+  // them all: no closures per request.
+  const underway = new WeakMap<object, Underway>();
+  const contextOf = (args: { contextValue?: unknown }) => args.contextValue as object;
+  const executeHooks = { onExecuteDone: ({ args, result }: { args: OperationArgs; result: unknown }) => finish(underway.get(contextOf(args)), 'execute', result) };
+  const subscribeHooks = {
+    onSubscribeResult: ({ args, result }: { args: OperationArgs; result: unknown }) => finish(underway.get(contextOf(args)), 'subscribe', result),
   };
 
   return {
-    subscribing: (args) => started(args, 'subscribe'),
+    subscribing: (args) => {
+      const operation = begin(args);
+      return (result) => finish(operation, 'subscribe', result);
+    },
     onRequest({ request }) {
       httpStarted.set(request, performance.now());
     },
@@ -102,12 +120,12 @@ export function useGraphQLMetrics(registry: Registry): GraphQLMetricsPlugin {
       };
     },
     onExecute({ args }) {
-      const done = started(args, 'execute');
-      return { onExecuteDone: ({ result }) => done(result) };
+      underway.set(contextOf(args), begin(args));
+      return executeHooks;
     },
     onSubscribe({ args }) {
-      const done = started(args, 'subscribe');
-      return { onSubscribeResult: ({ result }) => done(result) };
+      underway.set(contextOf(args), begin(args));
+      return subscribeHooks;
     },
     onResponse({ request, response }) {
       const start = httpStarted.get(request);
