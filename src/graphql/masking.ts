@@ -113,6 +113,11 @@ export function isMarkedInternalError(value: unknown): boolean {
 
 type ServerContextWithId = { requestId?: string } | undefined;
 
+/** The request id the node handler passed as yoga's server context (a new one if there is none). */
+function requestIdOf(serverContext: ServerContextWithId): string {
+  return serverContext?.requestId ?? newRequestId();
+}
+
 /**
  * yoga plugin finalizing the placeholders of {@link markInternalError} in every HTTP result, with the
  * request id of the node handler (`yoga(req, res, { requestId })`, so yoga's `serverContext.requestId`):
@@ -122,19 +127,18 @@ type ServerContextWithId = { requestId?: string } | undefined;
 export function useRequestIdMasking(log: Logger): Plugin {
   return {
     onResultProcess({ result, setResult, serverContext }) {
-      const requestId = () => (serverContext as ServerContextWithId)?.requestId ?? newRequestId();
       if (Array.isArray(result)) {
         if (result.some((r: ExecutionResult) => r.errors?.length)) {
-          const id = requestId();
+          const id = requestIdOf(serverContext as ServerContextWithId);
           setResult(result.map((r: ExecutionResult) => maskResultErrors(r, id, log)));
         }
       } else if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
         let id: string | undefined;
         setResult(
-          mapResults(result as AsyncIterable<ExecutionResult>, (r) => (r?.errors?.length ? maskResultErrors(r, (id ??= requestId()), log) : r)),
+          mapResults(result as AsyncIterable<ExecutionResult>, (r) => (r?.errors?.length ? maskResultErrors(r, (id ??= requestIdOf(serverContext as ServerContextWithId)), log) : r)),
         );
       } else if ((result as ExecutionResult | undefined)?.errors?.length) {
-        setResult(maskResultErrors(result as ExecutionResult, requestId(), log));
+        setResult(maskResultErrors(result as ExecutionResult, requestIdOf(serverContext as ServerContextWithId), log));
       }
     },
   };
