@@ -882,8 +882,9 @@ describe('keeper writes and pacing', () => {
     expect(await t.app.portalKeeper.sweep()).toMatchObject({ refreshed: 100 });
     expect((t.clock.now() - started) / 1000).toBeCloseTo(99 / 50, 1);
 
-    // A sweep waiting for its next slot stops at once: the running chunk (13 = a quarter second at
-    // 50/s) finishes without further waits and is written.
+    // A sweep waiting for its next slot stops at once: the running chunk (8: a tenth of a second at
+    // 50/s is 5, and a chunk holds at least the 8 calls run at once) finishes without further waits
+    // and is written.
     t.clock.advance(300);
     hold = true;
     const sweep = t.app.portalKeeper.sweep();
@@ -891,7 +892,7 @@ describe('keeper writes and pacing', () => {
     await t.app.portalKeeper.stop();
     const result = await sweep;
     expect(result.stopped).toBe(true);
-    expect(result.refreshed).toBe(13);
-    expect(countRows(t, `state = 'ACTIVE' AND last_refresh_at = ${nowSeconds(t.clock)}`)).toBe(13);
+    expect(result.refreshed).toBe(8);
+    expect(countRows(t, `state = 'ACTIVE' AND last_refresh_at = ${nowSeconds(t.clock)}`)).toBe(8);
   });
 });
