@@ -430,18 +430,22 @@ function writesAndTransactions(statements: string[]) {
   return { writes, begins, commits, kinds };
 }
 
+/** Local deliveries go into the SQL trace as `publish <routing key>`, to see where they fall against the COMMIT. */
+function tracePublishes(t: TestApp, statements: string[]) {
+  const metricsHook = t.app.events.onPublish;
+  t.app.events.onPublish = (routingKey) => {
+    statements.push(`publish ${routingKey}`);
+    metricsHook?.(routingKey);
+  };
+}
+
 describe('a revocation is durable with one commit', () => {
   it('revokeSession: the session row, the audit row and both outbox rows in one transaction; events delivered after it, in order', async () => {
     const statements: string[] = [];
     const { t, url, count, admin, alice, a } = await world({ sqlTrace: (sql) => statements.push(sql) });
     const w1 = await watch(t, count, a[0], alice.id);
     const w2 = await watch(t, count, a[1], alice.id);
-    // Local deliveries go into the same trace, to see where they fall against the COMMIT.
-    const metricsHook = t.app.events.onPublish;
-    t.app.events.onPublish = (routingKey) => {
-      statements.push(`publish ${routingKey}`);
-      metricsHook?.(routingKey);
-    };
+    tracePublishes(t, statements);
 
     statements.length = 0;
     const revoked = await gqlData(url, RevokeSessionDocument, { id: a[1].id }, { token: admin.token });
@@ -659,11 +663,7 @@ describe('a sign-in is durable with one commit', () => {
     const statements: string[] = [];
     const { t, count, alice, a } = await world({ aliceDevices: 1, sqlTrace: (sql) => statements.push(sql) });
     const w = await watch(t, count, a[0], alice.id);
-    const metricsHook = t.app.events.onPublish;
-    t.app.events.onPublish = (routingKey) => {
-      statements.push(`publish ${routingKey}`);
-      metricsHook?.(routingKey);
-    };
+    tracePublishes(t, statements);
 
     statements.length = 0;
     const phone = await signInOk(t.url, alice.email, PASSWORD, 'Alice Phone');
