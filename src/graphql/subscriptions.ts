@@ -5,7 +5,9 @@ import { unauthenticated } from './errors.js';
 
 /**
  * One item of a guarded stream: an event to resolve (with the viewer as re-read for this delivery,
- * when the subscriber has a session), or an error to send before the stream ends.
+ * when the subscriber has a session), or an error to send before the stream ends. Resolvers take the
+ * event with {@link unwrapDelivery} and the viewer from the context, never from the delivery: shared
+ * results (SharedResults) rely on every viewer read going through the context.
  */
 export type Delivery<T> = { event: T; viewer?: Viewer } | { error: GraphQLError };
 

@@ -49,7 +49,7 @@ export class SharedResults {
   private readonly byEvent = new WeakMap<object, Map<string, SharedPayload | Promise<SharedPayload>>>();
   private readonly documentIds = new WeakMap<DocumentNode, number>();
   private nextDocumentId = 1;
-  /** Executions run for events (shared or not); tests and the bench read it. */
+  /** Executions run for events (shared or not); tests read it. */
   executions = 0;
 
   /** The key of an operation among the subscribers of one event (yoga's parse cache makes documents recur). */
