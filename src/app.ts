@@ -237,6 +237,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) =>
       originAllowed(origin, req, config.allowedOrigins) ? done(true) : done(false, 403, 'Origin not allowed'),
   });
+  /** Masks a graphql-ws result's internal errors with the operation's request id and gives each its code. */
+  const maskResultErrors: ResultErrorMasker = (errors, requestId) =>
+    errors.map((error) => normalizeError(maskError(error, log, requestId)));
   const wsCleanup = serveGraphqlWs<WsExtra>(
     {
       connectionInitWaitTimeout: config.wsInitTimeout * 1000,
@@ -291,7 +294,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId ?? newRequestId();
-        return { ...result, errors: result.errors.map((e: unknown) => normalizeError(maskError(e, log, requestId))) };
+        return { ...result, errors: maskResultErrors(result.errors as readonly GraphQLError[], requestId) };
       },
       onClose: (ctx) => {
         anonymousSockets.closed(ctx.extra.socket);
@@ -302,8 +305,6 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     log,
   );
   const sharedResults = new SharedResults();
-  const maskResultErrors: ResultErrorMasker = (errors, requestId) =>
-    errors.map((error) => normalizeError(maskError(error, log, requestId)));
   // Sockets without a session, per client IP (see AnonymousSockets): counted from the upgrade on.
   const anonymousSockets = new AnonymousSockets<WebSocket>(config.wsMaxAnonymousSocketsPerIp);
   wsServer.on('connection', (socket, req) => {
