@@ -99,7 +99,7 @@ type SessionServiceDeps = {
   users: UserStore;
   audit: AuditService;
   events: Events;
-  /** Store writes, audit entries and their events in one commit (revocations). */
+  /** Store writes, audit entries and their events in one commit (revocations, sign-ins). */
   unitOfWork: UnitOfWork;
   clock: Clock;
   config: Pick<
