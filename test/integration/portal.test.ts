@@ -753,7 +753,8 @@ describe('keeper writes and pacing', () => {
     statements.length = 0;
     const result = await app.portalKeeper.sweep();
     expect(result).toMatchObject({ refreshed: 250, unavailable: 0, failed: 0 });
-    const refreshes = statements.flatMap((sql, i) => (sql.includes("UPDATE portal_sessions SET state = 'ACTIVE'") ? [i] : []));
+    // A refresh's row write: markKeptAlive for an ACTIVE row (markRefreshed after a re-login).
+    const refreshes = statements.flatMap((sql, i) => (/^UPDATE portal_sessions SET (state = 'ACTIVE'|encrypted_cookies = coalesce)/.test(sql) ? [i] : []));
     const outbox = statements.flatMap((sql, i) => (sql.startsWith('INSERT INTO event_outbox') ? [i] : []));
     // Transactions that wrote refreshes (the idle-expiry step has its own, empty here).
     const begins = statements.flatMap((sql, i) =>
