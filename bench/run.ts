@@ -540,14 +540,22 @@ async function scenarioSignIn() {
     };
     await runLoad({ ...signInOpts, durationMs: P.warmMs });
     await runLoad({ ...meOpts, durationMs: P.warmMs });
+    type LoopDelay = { p50: number; p99: number; max: number };
+    const loopDelay = async (what: string) => {
+      const d = await gh.call<LoopDelay>('loopDelay');
+      detail(`server event-loop delay ${what}: p50 ${ms(d.p50)}, p99 ${ms(d.p99)}, max ${ms(d.max)}`);
+    };
+    await gh.call('loopDelay');
     const rest = await runLoad({ ...meOpts, durationMs: P.durMs });
     describe(`me at rest (${P.meRate} req/s paced)`, rest);
+    await loopDelay('at rest');
     const [flood, during] = await Promise.all([
       runLoad({ ...signInOpts, durationMs: P.durMs }),
       runLoad({ ...meOpts, durationMs: P.durMs }),
     ]);
     describe(`signIn flood (c=${P.signInConcurrency}, ${P.signInUsers} users)`, flood);
     describe(`me during sign-in flood (${P.meRate} req/s paced)`, during);
+    await loopDelay('during the flood');
     rows.push({ scenario: '6a sign-ins/s (argon2id m=19456 t=2 p=1)', gatehouse: `${flood.rps.toFixed(1)} /s`, baseline: '—', ratio: null, target: '≥ 40/s', pass: flood.rps >= 40 });
     const r = during.p99 / rest.p99;
     rows.push({ scenario: '6b `me` p99 during sign-in flood vs at rest', gatehouse: ms(during.p99), baseline: ms(rest.p99), ratio: r, target: '≤ 2×', pass: r <= 2 });

@@ -16,6 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig, type Role } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
 import { SqliteUserStore, type User } from '../../src/accounts/store.js';
@@ -176,6 +177,9 @@ function sweepLoop(args: Record<string, unknown>) {
   })();
 }
 
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+
 serveControl(
   {
     seed,
@@ -184,6 +188,12 @@ serveControl(
     info: () => ({ pid: process.pid, dbPath: app!.config.databasePath }),
     stats: () => ({ sessionSockets: app!.sockets.socketCount, listeners: app!.events.listenersByTopic() }),
     memory: () => memorySnapshot(),
+    /** The event loop's delay since the last call (p50, p99, max in ms): tells a server stall from a slow client. */
+    loopDelay: () => {
+      const result = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      return result;
+    },
     /** Diagnosis: writes a V8 heap snapshot to args.path (what an idle socket holds on to). */
     heapSnapshot: async (args) => (await import('node:v8')).writeHeapSnapshot(String(args.path)),
   },
