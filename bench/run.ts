@@ -520,6 +520,9 @@ async function scenarioMemory() {
 }
 
 // ── Scenario 6: sign-in throughput (argon2id) and `me` p99 during a sign-in flood ─────────────────────
+/** The Gatehouse child's event-loop delay since the last `loopDelay` call, in ms. */
+type LoopDelay = { p50: number; p99: number; max: number };
+
 async function scenarioSignIn() {
   log('scenario 6: sign-in flood');
   const gh = await startServer('gatehouse', 'gatehouse.ts', {
@@ -540,7 +543,6 @@ async function scenarioSignIn() {
     };
     await runLoad({ ...signInOpts, durationMs: P.warmMs });
     await runLoad({ ...meOpts, durationMs: P.warmMs });
-    type LoopDelay = { p50: number; p99: number; max: number };
     const loopDelay = async (what: string) => {
       const d = await gh.call<LoopDelay>('loopDelay');
       detail(`server event-loop delay ${what}: p50 ${ms(d.p50)}, p99 ${ms(d.p99)}, max ${ms(d.max)}`);
@@ -584,13 +586,18 @@ async function scenarioKeeper() {
     await gh.call('sweepLoop', { action: 'stop' }, 300_000);
     const restRuns: Measured[] = [];
     const sweepRuns: Measured[] = [];
+    // The server's own event-loop delay per slice: a stall in the server, or contention outside it.
+    const delays: { rest: LoopDelay[]; sweeping: LoopDelay[] } = { rest: [], sweeping: [] };
     type Tally = { sweeps: number; cutShort: number; ms: number; refreshed: number; unavailable: number; failed: number; durationsMs: number[] };
     const tallies: Tally[] = [];
     const slice = P.durMs / P.rounds;
     for (let i = 0; i < P.rounds; i++) {
+      await gh.call('loopDelay');
       restRuns.push(await measured({ ...meOpts(), durationMs: slice }, gh.pid));
+      delays.rest.push(await gh.call<LoopDelay>('loopDelay'));
       await gh.call('sweepLoop', { action: 'start' });
       sweepRuns.push(await measured({ ...meOpts(), durationMs: slice }, gh.pid));
+      delays.sweeping.push(await gh.call<LoopDelay>('loopDelay'));
       tallies.push(await gh.call<Tally>('sweepLoop', { action: 'stop' }, 300_000));
     }
     const cpuSum = (list: Measured[]) => (list.every((r) => r.cpuMs !== undefined) ? list.reduce((sum, r) => sum + r.cpuMs!, 0) : undefined);
@@ -598,6 +605,9 @@ async function scenarioKeeper() {
     const during: Measured = { ...merge(sweepRuns), cpuMs: cpuSum(sweepRuns) };
     describe(`me at rest (${P.meRate} req/s paced)`, rest);
     describe(`me during keeper sweeps (${P.meRate} req/s paced)`, during);
+    for (const [what, list] of [['at rest', delays.rest], ['while sweeping', delays.sweeping]] as const) {
+      detail(`server event-loop delay ${what}: p99 ${list.map((d) => ms(d.p99)).join(' / ')}, max ${list.map((d) => ms(d.max)).join(' / ')} (per slice)`);
+    }
     const durations = tallies.flatMap((x) => x.durationsMs).sort((a, b) => a - b);
     const refreshed = tallies.reduce((s, x) => s + x.refreshed, 0);
     const sweepingMs = tallies.reduce((s, x) => s + x.ms, 0);
