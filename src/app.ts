@@ -15,6 +15,7 @@ import type { RelayedEvents } from './relay/relay.js';
 import { createCore, type CoreOptions } from './core.js';
 import { useGraphQLMetrics } from './ops/graphql-metrics.js';
 import { PortalKeeper } from './portal/keeper.js';
+import { WalCheckpointer } from './db/checkpointer.js';
 import type { RequestMeta, Viewer } from './sessions/service.js';
 import { SessionSockets } from './sessions/sockets.js';
 import { getSchema } from './graphql/schema.js';
@@ -53,6 +54,8 @@ export interface App {
   sockets: SessionSockets;
   /** graphql-ws sockets without a session, per client IP (WS_MAX_ANONYMOUS_SOCKETS_PER_IP). */
   anonymousSockets: AnonymousSockets<WebSocket>;
+  /** Checkpoints the SQLite WAL on its own thread while the server runs (not on the event loop). */
+  checkpointer: WalCheckpointer;
   /** Subscription event results shared between graphql-ws subscribers (`executions` counts the executions run). */
   sharedResults: SharedResults;
   /** The cross-process event relay (null when the caller passed its own events). */
@@ -93,6 +96,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const { accounts, sessions, ops } = services;
   const deps: AppDeps = { config, clock, events, services, log };
   const socketRegistry = new SessionSockets(events);
+  const checkpointer = new WalCheckpointer(db, log);
   const portalKeeper = new PortalKeeper({
     service: services.portal,
     log,
@@ -413,6 +417,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sockets: socketRegistry,
     anonymousSockets,
     sharedResults,
+    checkpointer,
     relay,
     bootstrapResult,
     portalKeeper,
@@ -431,6 +436,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       url = `http://${host}:${address.port}/graphql`;
       relay?.start(RELAY_POLL_MS);
+      checkpointer.start();
       if (options.sweeper !== false) {
         sweepTimer = setInterval(() => {
           metrics.timeSweep('sessions', () => sessions.sweepExpired()).catch((error: unknown) => log.error({ err: error }, 'session sweep failed'));
@@ -456,6 +462,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       });
       server.closeAllConnections();
       await portalStopped;
+      await checkpointer.stop();
       core.close();
       log.flush?.();
     },
