@@ -614,32 +614,10 @@ describe('keeper', () => {
 
   it('sweeps 2,000 due sessions in chunks of 200 while /health keeps answering', async () => {
     const t = await setup();
-    const { app, url, clock, upstream, alice, portal } = t;
+    const { app, url, clock, upstream, alice } = t;
     const real = (await openData(() => t.open(alice.token))).session;
-    const cookie = upstream.liveCookies[0];
-    const keys = derivePortalKeys(loadOrCreateSecret(t.config));
     const now = nowSeconds(clock);
-    const rows: NewPortalSession[] = Array.from({ length: 2000 }, (_, i) => {
-      const id = `pss_bulk${String(i).padStart(5, '0')}`;
-      return {
-        id,
-        ownerId: alice.id,
-        portalId: portal.id,
-        username: `bulk${i}`,
-        credentialKey: `bulk-key-${i}`,
-        keepAlive: true,
-        state: 'ACTIVE',
-        encryptedPassword: encrypt(keys.encryption, PASSWORD, `${id}:password`),
-        encryptedCookies: encrypt(keys.encryption, JSON.stringify({ sid: cookie }), `${id}:cookies`),
-        createdAt: now,
-        lastUsedAt: now,
-        lastRefreshAt: now - (i % 50),
-        expiresAt: null,
-        endedAt: null,
-        failureReason: null,
-      };
-    });
-    await new SqlitePortalStore(app.db).insertSessions(rows);
+    await insertBulk(t, 2000, 'bulk', (i) => now - (i % 50));
     clock.advance(300);
 
     let finished = false;
@@ -663,31 +641,10 @@ describe('keeper', () => {
 
   it('stop() lets the running chunk finish and ends the sweep early', async () => {
     const t = await setup();
-    const { app, clock, upstream, alice, portal } = t;
+    const { app, clock, upstream, alice } = t;
     await openData(() => t.open(alice.token));
-    const keys = derivePortalKeys(loadOrCreateSecret(t.config));
     const now = nowSeconds(clock);
-    const rows: NewPortalSession[] = Array.from({ length: 999 }, (_, i) => {
-      const id = `pss_stop${String(i).padStart(4, '0')}`;
-      return {
-        id,
-        ownerId: alice.id,
-        portalId: portal.id,
-        username: `stop${i}`,
-        credentialKey: `stop-key-${i}`,
-        keepAlive: true,
-        state: 'ACTIVE',
-        encryptedPassword: encrypt(keys.encryption, PASSWORD, `${id}:password`),
-        encryptedCookies: encrypt(keys.encryption, JSON.stringify({ sid: upstream.liveCookies[0] }), `${id}:cookies`),
-        createdAt: now,
-        lastUsedAt: now,
-        lastRefreshAt: now,
-        expiresAt: null,
-        endedAt: null,
-        failureReason: null,
-      };
-    });
-    await new SqlitePortalStore(app.db).insertSessions(rows);
+    await insertBulk(t, 999, 'stop');
     clock.advance(300);
     const sweep = app.portalKeeper.sweep();
     await waitFor(() => upstream.keepAlives > 0, 'the sweep to start');
@@ -703,8 +660,13 @@ describe('keeper', () => {
   });
 });
 
-/** Inserts `count` keep-alive sessions of alice sharing the test portal's live cookie, last refreshed now. */
-async function insertBulk(t: Awaited<ReturnType<typeof setup>>, count: number, prefix: string, lastRefreshAt?: number): Promise<string[]> {
+/** Inserts `count` keep-alive sessions of alice sharing the test portal's live cookie, last refreshed now unless `lastRefreshAt` says (a time, or one per index). */
+async function insertBulk(
+  t: Awaited<ReturnType<typeof setup>>,
+  count: number,
+  prefix: string,
+  lastRefreshAt?: number | ((i: number) => number),
+): Promise<string[]> {
   const keys = derivePortalKeys(loadOrCreateSecret(t.config));
   const now = nowSeconds(t.clock);
   const rows: NewPortalSession[] = Array.from({ length: count }, (_, i) => {
@@ -721,7 +683,7 @@ async function insertBulk(t: Awaited<ReturnType<typeof setup>>, count: number, p
       encryptedCookies: encrypt(keys.encryption, JSON.stringify({ sid: t.upstream.liveCookies[0] }), `${id}:cookies`),
       createdAt: now,
       lastUsedAt: now,
-      lastRefreshAt: lastRefreshAt ?? now,
+      lastRefreshAt: typeof lastRefreshAt === 'function' ? lastRefreshAt(i) : (lastRefreshAt ?? now),
       expiresAt: null,
       endedAt: null,
       failureReason: null,
