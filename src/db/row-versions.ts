@@ -3,10 +3,16 @@ import type { Db } from './open.js';
 /** Version slots; ids hash into them, so two ids may share one (that only costs an extra re-read). */
 const SLOTS = 1 << 16;
 
-/** When a copy of a row was read: its slot's version, the connection's write count and its foreign epoch. */
+/** When a copy of a row was read: its slot's version and the foreign epoch. */
 export interface RowStamp {
   readonly slot: number;
   readonly version: number;
+  readonly epoch: number;
+}
+
+/** Where the connection stood before a read (see {@link RowVersions.mark}). */
+export interface RowMark {
+  readonly writes: number;
   readonly epoch: number;
 }
 
@@ -46,15 +52,24 @@ export class RowVersions {
     this.writes += 1;
   }
 
-  /** How many rows this connection has written so far; unchanged across a read means nothing was written meanwhile. */
-  get writeCount(): number {
-    return this.writes;
+  /**
+   * Where the connection stands before a read that is behind a promise: {@link unchangedSince} then
+   * tells whether anything was written in between (here or by another process), and rows read are
+   * stamped with the mark's epoch.
+   */
+  mark(): RowMark {
+    return { writes: this.writes, epoch: this.foreignEpoch() };
   }
 
-  /** The stamp of the row with this id as it is now. */
-  stamp(id: string): RowStamp {
+  /** Nothing was written through this connection, nor committed by another, since `mark`. */
+  unchangedSince(mark: RowMark): boolean {
+    return this.writes === mark.writes && this.foreignEpoch() === mark.epoch;
+  }
+
+  /** The stamp of the row with this id as it is now (`epoch`: the foreign epoch already looked up). */
+  stamp(id: string, epoch = this.foreignEpoch()): RowStamp {
     const slot = slotOf(id);
-    return { slot, version: this.slots[slot], epoch: this.foreignEpoch() };
+    return { slot, version: this.slots[slot], epoch };
   }
 
   /** Whether nothing has written the row since `stamp` was taken. */
@@ -62,9 +77,12 @@ export class RowVersions {
     return this.slots[stamp.slot] === stamp.version && this.foreignEpoch() === stamp.epoch;
   }
 
-  /** Whether nothing has written either row since its stamp was taken (one look at `data_version`). */
-  areCurrent(a: RowStamp, b: RowStamp): boolean {
-    return this.slots[a.slot] === a.version && this.slots[b.slot] === b.version && this.foreignEpoch() === a.epoch && a.epoch === b.epoch;
+  /**
+   * Whether nothing has written either row since its stamp was taken, against the foreign epoch
+   * `epoch` (one look at `data_version` for both; {@link foreignEpochThisTurn} for a fan-out).
+   */
+  areCurrent(a: RowStamp, b: RowStamp, epoch = this.foreignEpoch()): boolean {
+    return this.slots[a.slot] === a.version && this.slots[b.slot] === b.version && epoch === a.epoch && a.epoch === b.epoch;
   }
 
   /**
@@ -94,11 +112,6 @@ export class RowVersions {
   /** Rows another process wrote were just read (the relay's outbox replay): the next look must be fresh. */
   foreignRowsRead(): void {
     this.epochThisTurn = null;
-  }
-
-  /** {@link areCurrent} with {@link foreignEpochThisTurn}. */
-  areCurrentThisTurn(a: RowStamp, b: RowStamp): boolean {
-    return this.slots[a.slot] === a.version && this.slots[b.slot] === b.version && this.foreignEpochThisTurn() === a.epoch && a.epoch === b.epoch;
   }
 
   private rememberForTurn() {

@@ -164,13 +164,12 @@ export class SessionService {
     const kept = this.recentTokens.get(tokenHash);
     if (kept && versions.areCurrent(kept.session, kept.user)) return kept.found;
     if (kept) this.recentTokens.delete(tokenHash);
-    const writes = versions.writeCount;
-    const epoch = versions.foreignEpoch();
+    const mark = versions.mark();
     const found = await this.deps.sessions.findWithUserByTokenHash(tokenHash);
     // Kept only if nothing was written between the read and now (the read is behind a promise).
-    if (found && versions.writeCount === writes && versions.foreignEpoch() === epoch) {
+    if (found && versions.unchangedSince(mark)) {
       if (this.recentTokens.size >= RECENT_TOKENS) this.recentTokens.delete(this.recentTokens.keys().next().value!);
-      this.recentTokens.set(tokenHash, { found, session: versions.stamp(found.session.id), user: versions.stamp(found.user.id) });
+      this.recentTokens.set(tokenHash, { found, session: versions.stamp(found.session.id, mark.epoch), user: versions.stamp(found.user.id, mark.epoch) });
     }
     return found;
   }
@@ -220,11 +219,10 @@ export class SessionService {
     if (!pending) return;
     try {
       const { versions } = this.deps;
-      const writesBefore = versions.writeCount;
-      const epochBefore = versions.foreignEpoch();
+      const mark = versions.mark();
       const found = await this.deps.sessions.findWithUsersByIds([...pending.keys()]);
       // Stamps are valid only if nothing was written between the read and now (the read is behind a promise).
-      const stampable = versions.writeCount === writesBefore && versions.foreignEpoch() === epochBefore;
+      const stampable = versions.unchangedSince(mark);
       const byId = new Map(found.map((row) => [row.session.id, row]));
       const now = this.now();
       for (const [sessionId, waiters] of pending) {
@@ -233,7 +231,7 @@ export class SessionService {
         let result: DeliveryAuth | null = found ? liveResult(found, now) : null;
         if (result?.ok && stampable) {
           const { viewer } = result;
-          result = { ...result, known: { viewer, session: versions.stamp(viewer.session.id), user: versions.stamp(viewer.user.id) } };
+          result = { ...result, known: { viewer, session: versions.stamp(viewer.session.id, mark.epoch), user: versions.stamp(viewer.user.id, mark.epoch) } };
         }
         if (!result) {
           try {
@@ -258,7 +256,7 @@ export class SessionService {
    */
   stillCurrent(known: KnownViewer): Viewer | null {
     const { versions } = this.deps;
-    if (!versions.areCurrentThisTurn(known.session, known.user)) return null;
+    if (!versions.areCurrent(known.session, known.user, versions.foreignEpochThisTurn())) return null;
     return liveResult(known.viewer, this.now()) ? known.viewer : null;
   }
 

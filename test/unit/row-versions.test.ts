@@ -31,9 +31,10 @@ describe('RowVersions', () => {
     const a = versions.stamp('usr_a');
     const b = versions.stamp('usr_b');
     expect(versions.isCurrent(a)).toBe(true);
-    const writes = versions.writeCount;
+    const mark = versions.mark();
+    expect(versions.unchangedSince(mark)).toBe(true);
     versions.changed('usr_a');
-    expect(versions.writeCount).toBe(writes + 1);
+    expect(versions.unchangedSince(mark)).toBe(false);
     expect(versions.isCurrent(a)).toBe(false);
     expect(versions.isCurrent(b)).toBe(b.slot !== a.slot);
     expect(versions.isCurrent(versions.stamp('usr_a'))).toBe(true);
