@@ -117,11 +117,7 @@ class LazyLoaders implements Loaders {
   get users(): Loaders['users'] {
     if (!this.usersLoader) {
       const { accounts } = this.deps.services;
-      this.usersLoader = new DataLoader(async (ids) => {
-        const users = await accounts.getUsers(ids);
-        const byId = new Map(users.map((u) => [u.id, u]));
-        return ids.map((id) => byId.get(id) ?? null);
-      });
+      this.usersLoader = loaderById((ids) => accounts.getUsers(ids));
       // The viewer's own row is already loaded with the session; seed it so it is not read twice.
       if (this.viewer) this.usersLoader.prime(this.viewer.user.id, this.viewer.user);
     }
@@ -129,14 +125,15 @@ class LazyLoaders implements Loaders {
   }
 
   get portals(): Loaders['portals'] {
-    if (!this.portalsLoader) {
-      const { portal } = this.deps.services;
-      this.portalsLoader = new DataLoader(async (ids) => {
-        const portals = await portal.findPortals(ids);
-        const byId = new Map(portals.map((p) => [p.id, p]));
-        return ids.map((id) => byId.get(id) ?? null);
-      });
-    }
-    return this.portalsLoader;
+    const { portal } = this.deps.services;
+    return (this.portalsLoader ??= loaderById((ids) => portal.findPortals(ids)));
   }
+}
+
+/** A DataLoader over a batch read by ids; ids not found load as null. */
+function loaderById<T extends { id: string }>(read: (ids: readonly string[]) => Promise<T[]>): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => {
+    const byId = new Map((await read(ids)).map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
 }
