@@ -242,7 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       originAllowed(origin, req, config.allowedOrigins) ? done(true) : done(false, 403, 'Origin not allowed'),
   });
   /** Masks a graphql-ws result's internal errors with the operation's request id and gives each its code. */
-  const maskResultErrors: ResultErrorMasker = (errors, requestId) =>
+  const maskWsErrors: ResultErrorMasker = (errors, requestId) =>
     errors.map((error) => normalizeError(maskError(error, log, requestId)));
   const wsCleanup = serveGraphqlWs<WsExtra>(
     {
@@ -298,7 +298,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return result;
         const requestId = (args.contextValue as GraphQLContext | undefined)?.requestId ?? newRequestId();
-        return { ...result, errors: maskResultErrors(result.errors as readonly GraphQLError[], requestId) };
+        return { ...result, errors: maskWsErrors(result.errors as readonly GraphQLError[], requestId) };
       },
       onClose: (ctx) => {
         anonymousSockets.closed(ctx.extra.socket);
@@ -389,7 +389,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         subscribe: async (subscribeArgs: ExecutionArgs) => {
           const done = graphqlMetrics.subscribing(subscribeArgs);
           const sink = { id, send: (frame: string) => socket.readyState === socket.OPEN && socket.send(frame) };
-          const result = await subscribeWithSharedResults(subscribeArgs, sink, sharedResults, maskResultErrors);
+          const result = await subscribeWithSharedResults(subscribeArgs, sink, sharedResults, maskWsErrors);
           done(result);
           return result;
         },

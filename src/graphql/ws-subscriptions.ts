@@ -152,11 +152,9 @@ export async function subscribeWithSharedResults(
   shared: SharedResults,
   maskErrors: ResultErrorMasker,
 ): Promise<ExecutionResult | AsyncIterableIterator<never>> {
-  const context = args.contextValue as GraphQLContext;
   const stream = await createSourceEventStream(args);
-  if (!isAsyncIterable(stream)) {
-    return stream.errors?.length ? { ...stream, errors: maskErrors(stream.errors, context.requestId) } : stream;
-  }
+  // Refused (e.g. by scope-auth): graphql-ws sends the result through onNext, which masks it as any other.
+  if (!isAsyncIterable(stream)) return stream;
   return new SharedResultStream(stream, args, sink, shared, maskErrors);
 }
 
