@@ -238,10 +238,14 @@ export class SqliteSessionStore implements SessionStore {
            @userAgent, @createdAt, @lastActivityAt, @expiresAt, @idleExpiresAt)`,
       ),
       liveForUser: db.prepare(`SELECT * FROM sessions WHERE user_id = @userId AND ${LIVE} ORDER BY last_activity_at DESC, id`),
+      // Least recently active first: the order the device limit evicts in.
       liveStandardForUser: db.prepare(
         `SELECT * FROM sessions WHERE user_id = @userId AND kind = 'STANDARD' AND ${LIVE}
-          ORDER BY last_activity_at ASC, created_at ASC, id`,
+          ORDER BY last_activity_at ASC, created_at ASC, id LIMIT @limit`,
       ),
+      countLiveStandardForUser: db
+        .prepare(`SELECT count(*) FROM sessions WHERE user_id = @userId AND kind = 'STANDARD' AND ${LIVE}`)
+        .pluck(),
       allForUser: db.prepare('SELECT * FROM sessions WHERE user_id = ? ORDER BY last_activity_at DESC, id'),
       touch: db.prepare('UPDATE sessions SET last_activity_at = ?, idle_expires_at = ? WHERE id = ? AND revoked_at IS NULL'),
       rotate: db.prepare(
@@ -290,15 +294,18 @@ export class SqliteSessionStore implements SessionStore {
         if (row) revoked.push(sessionFromRow(row));
       }
       if (session.kind === 'STANDARD') {
-        const live = (this.stmts.liveStandardForUser.all({ userId: session.userId, now }) as SessionRow[]).map(
-          sessionFromRow,
-        );
-        if (live.length >= input.cap) {
+        // Count first: a sign-in under the cap reads no session rows (a user may hold hundreds).
+        const liveCount = this.stmts.countLiveStandardForUser.get({ userId: session.userId, now }) as number;
+        if (liveCount >= input.cap) {
+          const over = liveCount - input.cap + 1;
+          // Reject lists them all (the device-limit screen); evict-oldest needs only the oldest `over`.
+          const limit = input.policy === 'reject' ? -1 : over;
+          const live = this.stmts.liveStandardForUser.all({ userId: session.userId, now, limit }) as SessionRow[];
           if (input.policy === 'reject') {
             // Undo the replacement too: nothing changes unless the whole sign-in succeeds.
-            throw new LimitReached(live);
+            throw new LimitReached(live.map(sessionFromRow));
           }
-          for (const oldest of live.slice(0, live.length - input.cap + 1)) {
+          for (const oldest of live) {
             const row = this.stmts.revoke.get({ id: oldest.id, reason: 'DEVICE_LIMIT', now }) as SessionRow | undefined;
             this.versions.changed(oldest.id);
             if (row) revoked.push(sessionFromRow(row));

@@ -315,6 +315,36 @@ describe('device cap (policy evict-oldest)', () => {
     expect(row.revoked_reason).toBe('DEVICE_LIMIT');
   });
 
+  it('after the cap is lowered, one sign-in evicts every live session over it, least recently active first', async () => {
+    const before = await startTestApp({ DEVICE_LIMIT_POLICY: 'evict-oldest', MAX_SESSIONS_PER_USER: '5' });
+    const email = 'lowered-cap@example.test';
+    const signUp = await gqlData(before.url, SignUpDocument, {
+      input: { email, password: PASSWORD, name: 'Many Devices', device: { name: 'Device 1' } },
+    });
+    const userId = signUp.signUp.user.id;
+    const ids = [signUp.signUp.session.id];
+    let last = { token: signUp.signUp.token };
+    for (const n of [2, 3, 4, 5]) {
+      before.clock.advance(10);
+      const payload = await signInOk(before.url, email, `Device ${n}`);
+      ids.push(payload.session.id);
+      last = payload;
+    }
+    // Device 5 signs out: a revoked session neither counts against the cap nor gets revoked again.
+    await gqlData(before.url, SignOutDocument, undefined, { token: last.token });
+    expect(liveCount(before, userId)).toBe(4);
+
+    const t = await before.restart({ MAX_SESSIONS_PER_USER: '2' });
+    t.clock.advance(10);
+    const newest = await signInOk(t.url, email, 'Device 6');
+
+    const reasons = t.app.db.prepare('select id, revoked_reason from sessions where user_id = ?').all(userId) as { id: string; revoked_reason: string | null }[];
+    const reasonOf = new Map(reasons.map((r) => [r.id, r.revoked_reason]));
+    expect(ids.map((id) => reasonOf.get(id))).toEqual(['DEVICE_LIMIT', 'DEVICE_LIMIT', 'DEVICE_LIMIT', null, 'SIGNED_OUT']);
+    expect(reasonOf.get(newest.session.id)).toBeNull();
+    expect(liveCount(t, userId)).toBe(2);
+  });
+
   it('keeps ten concurrent sign-ins within the cap by evicting', async () => {
     const t = await startTestApp({ DEVICE_LIMIT_POLICY: 'evict-oldest' });
     const signUp = await gqlData(t.url, SignUpDocument, {

@@ -58,8 +58,8 @@ export interface TestApp {
   dir: string;
   /** Every log line written so far. */
   logs: string[];
-  /** Stops this app and starts a new one on the same database file (and clock). */
-  restart(): Promise<TestApp>;
+  /** Stops this app and starts a new one on the same database file (and clock), with `env` on top of the old env. */
+  restart(env?: Record<string, string>): Promise<TestApp>;
 }
 
 /** Starts a real app on 127.0.0.1:0 with a fresh temp SQLite file. */
@@ -123,9 +123,9 @@ export async function startTestApp(
     config,
     dir,
     logs,
-    async restart() {
+    async restart(overrides = {}) {
       await stop();
-      return startTestApp(env, { ...options, dir, clock });
+      return startTestApp({ ...env, ...overrides }, { ...options, dir, clock });
     },
   };
 }
