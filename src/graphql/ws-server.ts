@@ -27,8 +27,12 @@ export type WsBaseExtra = { socket: WebSocket; request: WsUpgradeRequest };
 /** Messages a client may send; anything else is a protocol error. */
 const CLIENT_MESSAGES = new Set<string>([MessageType.ConnectionInit, MessageType.Ping, MessageType.Pong, MessageType.Subscribe, MessageType.Complete]);
 
-/** How many groups the sockets are pinged in: each round pings one group, so pings are spread over the interval. */
-const HEARTBEAT_SLOTS = 8;
+/**
+ * About how often the heartbeat ticks. Each tick pings one group of sockets, so with 5,000 sockets and
+ * the default 12 s interval a tick pings ~40 of them (well under a millisecond) instead of a burst of
+ * hundreds that holds up every request and revocation waiting behind it.
+ */
+const HEARTBEAT_TICK_MS = 100;
 
 /** The connection a ws socket belongs to (a property on the socket, so shared listeners find it from `this`). */
 const CONNECTION = Symbol('graphql-ws connection');
@@ -39,6 +43,8 @@ interface Hub {
   server: ReturnType<typeof makeServer>;
   log: Logger;
   initTimeoutMs: number;
+  /** The sockets of each heartbeat group; a tick walks one group, not every socket. */
+  heartbeatGroups: Set<TrackedSocket>[];
 }
 
 /**
@@ -64,6 +70,11 @@ class Connection implements GraphqlWsSocket {
     /** The heartbeat group this socket is pinged with. */
     readonly slot: number,
   ) {}
+
+  /** Drops the socket from its heartbeat group (it closed). */
+  leaveHeartbeat(): void {
+    this.hub.heartbeatGroups[this.slot].delete(this.socket as TrackedSocket);
+  }
 
   get protocol(): string {
     return this.socket.protocol;
@@ -127,6 +138,7 @@ function onSocketClose(this: TrackedSocket, code: number, reason: Buffer): void 
   const connection = this[CONNECTION];
   if (!connection) return;
   connection.clearInitTimer();
+  connection.leaveHeartbeat();
   void connection.closed?.(code, String(reason));
 }
 function closeUninitialised(connection: Connection): void {
@@ -158,10 +170,10 @@ function upgradeRequest(request: IncomingMessage): WsUpgradeRequest {
  *   upgrade `IncomingMessage`.
  * - Heartbeat: every socket is pinged every `keepAliveMs` and terminated when it has not answered the
  *   previous ping by then (no pong within `keepAliveMs`). One timer for all sockets: it ticks every
- *   `keepAliveMs / 8` and each tick pings the eighth of the sockets whose turn it is (a socket joins
- *   the group of the tick it connected after, so its first ping comes about `keepAliveMs` after it
- *   connected). The timer runs only while there are sockets. It walks `wss.clients`, so the server
- *   must track clients (ws' default `clientTracking`).
+ *   about 100 ms (`keepAliveMs` / N for N groups) and each tick pings the group whose turn it is (a
+ *   socket joins the group of the tick it connected after, so its first ping comes about
+ *   `keepAliveMs` after it connected). The timer runs only while there are sockets (ws'
+ *   `clientTracking`, its default, must be on).
  * - The connection-init timeout (`connectionInitWaitTimeout`, 4408) is ours, with a timer that is
  *   dropped once connection_init arrives (graphql-ws' own keeps its fired timer for the socket's life).
  */
@@ -173,12 +185,14 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
 ): { dispose(): Promise<void> } {
   if (!wss.clients) throw new Error('serveGraphqlWs needs a WebSocketServer that tracks its clients (clientTracking)');
   const { connectionInitWaitTimeout = 3_000, ...rest } = options;
+  const groups = Math.max(1, Math.round(keepAliveMs / HEARTBEAT_TICK_MS));
   const hub: Hub = {
     server: makeServer({ ...rest, connectionInitWaitTimeout: 0 }),
     log,
     initTimeoutMs: connectionInitWaitTimeout > 0 && Number.isFinite(connectionInitWaitTimeout) ? connectionInitWaitTimeout : 0,
+    heartbeatGroups: Array.from({ length: groups }, () => new Set<TrackedSocket>()),
   };
-  const tickMs = Math.max(1, Math.floor(keepAliveMs / HEARTBEAT_SLOTS));
+  const tickMs = Math.max(1, Math.floor(keepAliveMs / groups));
   let slot = 0;
   let heartbeat: NodeJS.Timeout | null = null;
   const beat = () => {
@@ -187,10 +201,10 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
       heartbeat = null;
       return;
     }
-    slot = (slot + 1) % HEARTBEAT_SLOTS;
-    for (const socket of wss.clients as Set<TrackedSocket>) {
+    slot = (slot + 1) % groups;
+    for (const socket of hub.heartbeatGroups[slot]) {
       const connection = socket[CONNECTION];
-      if (!connection || connection.slot !== slot || socket.readyState !== socket.OPEN) continue;
+      if (!connection || socket.readyState !== socket.OPEN) continue;
       if (connection.awaitingPong) {
         socket.terminate();
         continue;
@@ -207,6 +221,7 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
     socket.on('error', onSocketError);
     const connection = new Connection(socket, hub, slot);
     socket[CONNECTION] = connection;
+    hub.heartbeatGroups[slot].add(socket);
     socket.on('message', onSocketMessage);
     socket.on('pong', onSocketPong);
     socket.on('close', onSocketClose);

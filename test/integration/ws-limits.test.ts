@@ -228,6 +228,31 @@ describe('bad subscribe messages', () => {
     }
     expect(t.logs.join('')).not.toContain('internal error in a graphql-ws message');
   });
+  it('pings each socket about 12 s after it connected, not all sockets at once', async () => {
+    const t = await startTestApp();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    onCleanup(() => void vi.useRealTimers());
+    const early = await openRawWs(t.wsUrl);
+    await early.init();
+    vi.advanceTimersByTime(6_000);
+    const late = await openRawWs(t.wsUrl);
+    await late.init();
+    let earlyPings = 0;
+    let latePings = 0;
+    early.socket.on('ping', () => earlyPings++);
+    late.socket.on('ping', () => latePings++);
+
+    vi.advanceTimersByTime(6_100); // 12.1 s after the first socket, 6.1 s after the second
+    await waitFor(() => earlyPings === 1, 'the first socket’s ping');
+    await late.request('a', { query: '{ health { status } }' }); // a ping sent before this answer has arrived
+    expect(latePings).toBe(0);
+
+    vi.advanceTimersByTime(6_000); // 12.1 s after the second socket
+    await waitFor(() => latePings === 1, 'the second socket’s ping');
+    await early.request('b', { query: '{ health { status } }' });
+    expect(earlyPings).toBe(1);
+  });
+
   it('pings every socket every 12 s and terminates one that has not answered the previous ping by the next one', async () => {
     const t = await startTestApp();
     // Only the heartbeat's interval runs on fake time (it starts with the first socket); I/O and other timers stay real.
