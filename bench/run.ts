@@ -521,12 +521,15 @@ async function scenarioMemory() {
 
 // ── Scenario 6: sign-in throughput (argon2id) and `me` p99 during a sign-in flood ─────────────────────
 /** The Gatehouse child's event-loop delay since the last `loopDelay` call, in ms. */
-type LoopDelay = { p50: number; p99: number; max: number };
+type LoopDelay = { p50: number; p99: number; max: number; gc: { count: number; totalMs: number; maxMs: number } };
 
 /** Reports the server's event-loop delay per slice, at rest and under load: a stall in the server, or contention outside it. */
 function loopDelays(rest: LoopDelay[], loaded: LoopDelay[], underLoad: string) {
   for (const [what, list] of [['at rest', rest], [underLoad, loaded]] as const) {
-    detail(`server event-loop delay ${what}: p99 ${list.map((d) => ms(d.p99)).join(' / ')}, max ${list.map((d) => ms(d.max)).join(' / ')} (per slice)`);
+    detail(
+      `server event-loop delay ${what}: p99 ${list.map((d) => ms(d.p99)).join(' / ')}, max ${list.map((d) => ms(d.max)).join(' / ')}; ` +
+        `GC pauses ${list.map((d) => `${d.gc.count} (${d.gc.totalMs.toFixed(0)} ms, longest ${ms(d.gc.maxMs)})`).join(' / ')} (per slice)`,
+    );
   }
 }
 

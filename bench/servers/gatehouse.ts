@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig, type Role } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
 import { SqliteUserStore, type User } from '../../src/accounts/store.js';
@@ -179,6 +179,15 @@ function sweepLoop(args: Record<string, unknown>) {
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+/** The main thread's GC pauses since the last `loopDelay` call (a stall may be a collection). */
+const gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcPauses.count++;
+    gcPauses.totalMs += entry.duration;
+    gcPauses.maxMs = Math.max(gcPauses.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 
 serveControl(
   {
@@ -188,10 +197,14 @@ serveControl(
     info: () => ({ pid: process.pid, dbPath: app!.config.databasePath }),
     stats: () => ({ sessionSockets: app!.sockets.socketCount, listeners: app!.events.listenersByTopic() }),
     memory: () => memorySnapshot(),
-    /** The event loop's delay since the last call (p50, p99, max in ms): tells a server stall from a slow client. */
+    /**
+     * The event loop's delay since the last call (p50, p99, max in ms): tells a server stall from a slow
+     * client; and the GC pauses in that time.
+     */
     loopDelay: () => {
-      const result = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      const result = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6, gc: { ...gcPauses } };
       loopDelay.reset();
+      Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0 });
       return result;
     },
     /** Diagnosis: writes a V8 heap snapshot to args.path (what an idle socket holds on to). */
