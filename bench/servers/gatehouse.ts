@@ -12,7 +12,8 @@
 //   past the refresh interval so every session is due again. `stop` ends the running sweep after its
 //   current chunk (PortalKeeper.stop) and re-arms the keeper with start(); run this server with a long
 //   PORTAL_KEEPER_TICK so that timer never fires on its own.
-// - stats, memory (VmRSS after a GC when started with --expose-gc), info.
+// - stats, memory (VmRSS after a GC when started with --expose-gc), info; loopDelay (event-loop delay and GC
+//   pauses since the last call); heapSnapshot and allocationProfile (diagnosis only).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -179,6 +180,7 @@ function sweepLoop(args: Record<string, unknown>) {
 
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+let allocationSession: import('node:inspector/promises').Session | undefined;
 /** The main thread's GC pauses since the last `loopDelay` call (a stall may be a collection). */
 const gcPauses = { count: 0, totalMs: 0, maxMs: 0 };
 new PerformanceObserver((list) => {
@@ -206,6 +208,27 @@ serveControl(
       loopDelay.reset();
       Object.assign(gcPauses, { count: 0, totalMs: 0, maxMs: 0 });
       return result;
+    },
+    /**
+     * Diagnosis: sampling allocation profile, collected objects included (what churns the young
+     * generation). `action: 'start'`, then `action: 'stop', path` writes a .heapprofile.
+     */
+    allocationProfile: async (args) => {
+      const { Session } = await import('node:inspector/promises');
+      allocationSession ??= new Session();
+      if (args.action === 'start') {
+        allocationSession.connect();
+        await allocationSession.post('HeapProfiler.startSampling', {
+          samplingInterval: 16384,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        } as never);
+        return null;
+      }
+      const { profile } = (await allocationSession.post('HeapProfiler.stopSampling')) as { profile: unknown };
+      allocationSession.disconnect();
+      (await import('node:fs')).writeFileSync(String(args.path), JSON.stringify(profile));
+      return null;
     },
     /** Diagnosis: writes a V8 heap snapshot to args.path (what an idle socket holds on to). */
     heapSnapshot: async (args) => (await import('node:v8')).writeHeapSnapshot(String(args.path)),
