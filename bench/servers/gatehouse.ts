@@ -211,7 +211,8 @@ serveControl(
     },
     /**
      * Diagnosis: sampling allocation profile, collected objects included (what churns the young
-     * generation). `action: 'start'`, then `action: 'stop', path` writes a .heapprofile.
+     * generation; with `minor: false` only what outlived a scavenge). `action: 'start'`, then
+     * `action: 'stop', path` writes a .heapprofile.
      */
     allocationProfile: async (args) => {
       const { Session } = await import('node:inspector/promises');
@@ -221,7 +222,7 @@ serveControl(
         await allocationSession.post('HeapProfiler.startSampling', {
           samplingInterval: 16384,
           includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: true,
+          includeObjectsCollectedByMinorGC: args.minor !== false,
         } as never);
         return null;
       }
