@@ -35,8 +35,12 @@ export function scrubDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return value.includes('gh_') ? scrubSecrets(value) : value;
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
-    const items = value.map((item) => scrubDeep(item, depth + 1));
-    return items.some((item, i) => item !== value[i]) ? items : value;
+    let items: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const scrubbed = scrubDeep(value[i], depth + 1);
+      if (scrubbed !== value[i]) (items ??= value.slice())[i] = scrubbed;
+    }
+    return items ?? value;
   }
   if (value instanceof Error) return { type: value.name, message: scrubSecrets(value.message), stack: scrubSecrets(value.stack ?? '') };
   const proto = Object.getPrototypeOf(value);
