@@ -43,8 +43,8 @@ interface Hub {
   server: ReturnType<typeof makeServer>;
   log: Logger;
   initTimeoutMs: number;
-  /** The sockets of each heartbeat group; a tick walks one group, not every socket. */
-  heartbeatGroups: Set<TrackedSocket>[];
+  /** The connections of each heartbeat group; a tick walks one group, not every socket. */
+  heartbeatGroups: Set<Connection>[];
 }
 
 /**
@@ -73,7 +73,7 @@ class Connection implements GraphqlWsSocket {
 
   /** Drops the socket from its heartbeat group (it closed). */
   leaveHeartbeat(): void {
-    this.hub.heartbeatGroups[this.slot].delete(this.socket as TrackedSocket);
+    this.hub.heartbeatGroups[this.slot].delete(this);
   }
 
   get protocol(): string {
@@ -190,7 +190,7 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
     server: makeServer({ ...rest, connectionInitWaitTimeout: 0 }),
     log,
     initTimeoutMs: connectionInitWaitTimeout > 0 && Number.isFinite(connectionInitWaitTimeout) ? connectionInitWaitTimeout : 0,
-    heartbeatGroups: Array.from({ length: groups }, () => new Set<TrackedSocket>()),
+    heartbeatGroups: Array.from({ length: groups }, () => new Set<Connection>()),
   };
   const tickMs = Math.max(1, Math.floor(keepAliveMs / groups));
   let slot = 0;
@@ -202,9 +202,9 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
       return;
     }
     slot = (slot + 1) % groups;
-    for (const socket of hub.heartbeatGroups[slot]) {
-      const connection = socket[CONNECTION];
-      if (!connection || socket.readyState !== socket.OPEN) continue;
+    for (const connection of hub.heartbeatGroups[slot]) {
+      const { socket } = connection;
+      if (socket.readyState !== socket.OPEN) continue;
       if (connection.awaitingPong) {
         socket.terminate();
         continue;
@@ -221,7 +221,7 @@ export function serveGraphqlWs<E extends Record<PropertyKey, unknown>>(
     socket.on('error', onSocketError);
     const connection = new Connection(socket, hub, slot);
     socket[CONNECTION] = connection;
-    hub.heartbeatGroups[slot].add(socket);
+    hub.heartbeatGroups[slot].add(connection);
     socket.on('message', onSocketMessage);
     socket.on('pong', onSocketPong);
     socket.on('close', onSocketClose);
