@@ -19,6 +19,7 @@ import { WalCheckpointer } from './db/checkpointer.js';
 import type { RequestMeta, Viewer } from './sessions/service.js';
 import { SessionSockets } from './sessions/sockets.js';
 import { getSchema } from './graphql/schema.js';
+import { useScopeCacheRelease } from './graphql/builder.js';
 import { createContext, type AppDeps, type GraphQLContext, type Services, type SocketHooks } from './graphql/context.js';
 import { badRequest, forbidden, isExpectedError, unauthenticated } from './graphql/errors.js';
 import { normalizeError, useErrorCodes } from './graphql/error-codes.js';
@@ -145,6 +146,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       // Depth, alias, token, directive and cost limits (+ introspection off); ws subscribes go through them too.
       ...queryLimitPlugins(config),
       graphqlMetrics,
+      useScopeCacheRelease(),
       {
         // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
         onResponse({ request, response }) {

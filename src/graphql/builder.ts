@@ -1,6 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { RequestCache } from '@pothos/plugin-scope-auth';
+import type { Plugin } from 'graphql-yoga';
 import { GraphQLError, Kind } from 'graphql';
 import type { GraphQLContext } from './context.js';
 import { forbidden, unauthenticated } from './errors.js';
@@ -99,3 +100,20 @@ builder.scalarType('JSON', {
   serialize: (value) => value,
   parseValue: (value) => value,
 });
+
+/**
+ * Drops scope-auth's per-operation cache (kept in a WeakMap keyed by the context) once a single-result
+ * execution is done. V8's scavenger keeps a WeakMap entry's value alive, and that value holds the whole
+ * context (request, loaders, viewer): left in place, every request's objects outlived the next scavenge
+ * and were promoted, making each scavenge copy megabytes. Streams (subscriptions, @defer) keep it.
+ */
+export function useScopeCacheRelease(): Plugin {
+  const release = { onExecuteDone: ({ args, result }: { args: { contextValue: unknown }; result: unknown }) => {
+    if (!isAsyncIterable(result)) RequestCache.clearForContext(args.contextValue as object);
+  } };
+  return { onExecute: () => release };
+}
+
+function isAsyncIterable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}

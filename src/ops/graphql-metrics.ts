@@ -94,12 +94,16 @@ export function useGraphQLMetrics(registry: Registry): GraphQLMetricsPlugin {
   };
   // Operations under way, by their context (one per operation), so that one hooks object serves
   // them all: no closures per request.
+  // Entries are deleted when done: V8's scavenger keeps a WeakMap entry's value alive (see
+  // useScopeCacheRelease), so a left-over entry would be copied by the next young-generation collection.
   const underway = new WeakMap<object, Underway>();
-  const contextOf = (args: { contextValue?: unknown }) => args.contextValue as object;
-  const executeHooks = { onExecuteDone: ({ args, result }: { args: OperationArgs; result: unknown }) => finish(underway.get(contextOf(args)), 'execute', result) };
-  const subscribeHooks = {
-    onSubscribeResult: ({ args, result }: { args: OperationArgs; result: unknown }) => finish(underway.get(contextOf(args)), 'subscribe', result),
+  const finishUnderway = (args: OperationArgs, phase: Phase, result: unknown) => {
+    const context = args.contextValue as object;
+    finish(underway.get(context), phase, result);
+    underway.delete(context);
   };
+  const executeHooks = { onExecuteDone: ({ args, result }: { args: OperationArgs; result: unknown }) => finishUnderway(args, 'execute', result) };
+  const subscribeHooks = { onSubscribeResult: ({ args, result }: { args: OperationArgs; result: unknown }) => finishUnderway(args, 'subscribe', result) };
 
   return {
     subscribing: (args) => {
@@ -120,17 +124,19 @@ export function useGraphQLMetrics(registry: Registry): GraphQLMetricsPlugin {
       };
     },
     onExecute({ args }) {
-      underway.set(contextOf(args), begin(args));
+      underway.set(args.contextValue as object, begin(args));
       return executeHooks;
     },
     onSubscribe({ args }) {
-      underway.set(contextOf(args), begin(args));
+      underway.set(args.contextValue as object, begin(args));
       return subscribeHooks;
     },
     onResponse({ request, response }) {
       const start = httpStarted.get(request);
       if (start === undefined) return;
       const operation = httpOperation.get(request);
+      httpStarted.delete(request);
+      httpOperation.delete(request);
       httpDurations.observe(
         { method: request.method, statusCode: response.status, url: new URL(request.url).pathname, ...(operation ?? {}) },
         (performance.now() - start) / 1000,
