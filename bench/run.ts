@@ -329,6 +329,7 @@ async function scenarioRevocation() {
     const revokeBig = async (i: number) => {
       bigTimes.push(await swarm.call<Timing>('revokeOne', { group: 'big', key: bigUsers[i * step].sessionId, url: big.url, adminToken: bigAdmin.token }));
     };
+    await Promise.all([big.call('loopDelay'), base.call('loopDelay')]);
     for (let i = 0; i < P.revokes; i++) {
       // Interleaved (and in alternating order) so background noise falls on both sides alike.
       if (i % 2 === 0) {
@@ -341,6 +342,10 @@ async function scenarioRevocation() {
         await revokeSmall();
       }
       await sleep(10);
+    }
+    const [bigDelay, smallDelay] = await Promise.all([big.call<LoopDelay>('loopDelay'), base.call<LoopDelay>('loopDelay')]);
+    for (const [name, d] of [[`${N} sockets`, bigDelay], [`${small} sockets`, smallDelay]] as const) {
+      detail(`revocation: server with ${name}: event-loop delay p99 ${ms(d.p99)}, max ${ms(d.max)}; GC pauses ${d.gc.count} (${d.gc.totalMs.toFixed(0)} ms, longest ${ms(d.gc.maxMs)})`);
     }
     await checkSwarm(swarm);
     const noticeMissing = [...smallTimes, ...bigTimes].filter((t) => !t.sawNotice).length;

@@ -151,6 +151,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         // Cookie mode: resolvers queue Set-Cookie values for the request; attach them to the response.
         onResponse({ request, response }) {
           for (const cookie of pendingCookies.get(request) ?? []) response.headers.append('set-cookie', cookie);
+          pendingCookies.delete(request);
           // With ALLOWED_ORIGINS the CORS headers depend on Origin: caches must key on it.
           if (config.allowedOrigins.length > 0) addVary(response.headers, 'Origin');
         },
