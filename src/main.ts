@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { migrate, openDatabase, schemaVersion } from './db/open.js';
+import { tuneV8ForServer } from './lib/v8-tuning.js';
 // The server (yoga, Pothos) is loaded only by `serve`, so operator verbs start fast.
 import * as cli from './cli/commands.js';
 
@@ -40,8 +41,10 @@ const io: cli.Io = { out: (line) => console.log(line), err: (line) => console.er
 
 async function serve(): Promise<void> {
   const config = loadConfig();
+  const v8Flags = tuneV8ForServer();
   const { createApp } = await import('./app.js');
   const app = await createApp(config);
+  app.log.info({ v8Flags }, 'V8 flags set for a long-running server');
   if (app.bootstrapResult) {
     const { email, generatedPassword } = app.bootstrapResult;
     // Printed once, to the terminal only; never written to the log.

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { loadConfig, type Role } from '../../src/config.js';
 import { createApp } from '../../src/app.js';
+import { tuneV8ForServer } from '../../src/lib/v8-tuning.js';
 import { SqliteUserStore, type User } from '../../src/accounts/store.js';
 import { hashPassword } from '../../src/accounts/password.js';
 import { newId } from '../../src/lib/random.js';
@@ -252,6 +253,8 @@ try {
     LOG_LEVEL: 'silent',
     ...extra,
   });
+  // As `gatehouse serve` does; BENCH_V8_DEFAULTS=1 leaves V8 as it is (diagnosis: what the flags change).
+  if (!process.env.BENCH_V8_DEFAULTS) tuneV8ForServer();
   app = await createApp(config, { sweeper: false, portalKeeper: false, clock });
   // Diagnosis only (never in a recorded run): BENCH_SQLITE_SYNCHRONOUS=NORMAL shows how much of a
   // scenario is the fsync of each commit (Gatehouse runs synchronous=FULL).

@@ -34,6 +34,8 @@ describe('the server process', { timeout: 60_000 }, () => {
     expect(await ws.closed).toEqual({ code: 1001, reason: 'Going away' });
     expect(await server.exited).toBe(0);
     expect(server.output()).toContain('"msg":"shutting down"');
+    // Set at start: without it, thousands of open subscriptions made V8 pretenure every request's objects.
+    expect(server.output()).toContain('"v8Flags":["--no-allocation-site-pretenuring"]');
     // The WAL was checkpointed into the main file on the way out.
     expect(!existsSync(`${dbPath}-wal`) || statSync(`${dbPath}-wal`).size === 0).toBe(true);
   });
