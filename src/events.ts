@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Repeater } from '@repeaterjs/repeater';
 import type { PubSub } from 'graphql-yoga';
 import type { Role } from './config.js';
@@ -69,7 +68,7 @@ export interface PortalSessionEvent {
 
 /**
  * Topics, each keyed by the id it concerns so a publish reaches only the listeners of that key
- * (an EventTarget per key) instead of being broadcast and filtered.
+ * (a set of streams per key) instead of being broadcast and filtered.
  */
 export type Topics = {
   'user:status': [userId: string, event: AccountStatusEvent];
@@ -101,8 +100,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
  * sliding buffer of {@link SUBSCRIBER_BUFFER} (the oldest is dropped when a slow consumer falls
  * behind). Like a Repeater it attaches its listener on the first `next()` (an iterator nobody pulls
  * holds no listener) and detaches it the moment the consumer returns, even while a `next()` waits:
- * that call then resolves as done. The stream is its own EventTarget listener (`handleEvent`), so an
- * idle subscription is this object and its listener registration, nothing else.
+ * that call then resolves as done. The stream itself is what its key's listener set holds
+ * (`deliver`), so an idle subscription is this object and its place in that set, nothing else.
  */
 class TopicStream<T> implements AsyncIterableIterator<T> {
   private buffer: T[] | null = null;
@@ -114,9 +113,8 @@ class TopicStream<T> implements AsyncIterableIterator<T> {
     private readonly detach: () => void,
   ) {}
 
-  handleEvent(event: Event): void {
+  deliver(value: T): void {
     if (this.state !== 'live') return;
-    const value = (event as CustomEvent<T>).detail;
     const waiter = this.waiters?.shift();
     if (waiter) return waiter({ value, done: false });
     const buffer = (this.buffer ??= []);
@@ -155,44 +153,42 @@ class TopicStream<T> implements AsyncIterableIterator<T> {
 }
 
 /**
- * Creates the in-process pubsub: one EventTarget event type per topic key, so a publish reaches only
- * that key's listeners. Each subscription gets its own buffer (a shared one would mix streams).
+ * Creates the in-process pubsub: a set of streams per topic key, so a publish reaches only that key's
+ * subscribers and a subscribe or unsubscribe costs the same with one subscriber or fifty thousand on
+ * a key. (An EventTarget per key did the same routing, but Node's addEventListener and
+ * removeEventListener walk the key's whole listener list: opening N jobEvents subscriptions cost
+ * O(N²).) Each subscription gets its own buffer (a shared one would mix streams).
  */
-export function createEvents(target: EventTarget = new EventTarget()): Events {
-  // Many subscribers on one key is normal (one user's sockets × subscriptions, capped by the ws
-  // limits), not a leak: raise Node's warning threshold of 10 listeners per event type.
-  setMaxListeners(5000, target);
-  const counts = new Map<string, number>();
-  const count = (topic: string, delta: number) => {
-    const next = (counts.get(topic) ?? 0) + delta;
-    if (next > 0) counts.set(topic, next);
-    else counts.delete(topic);
-  };
+export function createEvents(): Events {
+  const listeners = new Map<string, Set<TopicStream<unknown>>>();
   const byRoutingKey = new Map<string, number>();
   const events: Events = {
     subscriberCount(routingKey: string, id?: string) {
-      return counts.get(id === undefined ? routingKey : `${routingKey}:${id}`) ?? 0;
+      return listeners.get(id === undefined ? routingKey : `${routingKey}:${id}`)?.size ?? 0;
     },
     listenersByTopic() {
       return Object.fromEntries(byRoutingKey);
     },
     publish(routingKey: string, ...args: unknown[]) {
       const keyed = args.length > 1;
-      const topic = keyed ? `${routingKey}:${String(args[0])}` : routingKey;
-      target.dispatchEvent(new CustomEvent(topic, { detail: keyed ? args[1] : args[0] }));
+      const subscribers = listeners.get(keyed ? `${routingKey}:${String(args[0])}` : routingKey);
+      // deliver() only queues or hands the value to a waiting pull, so the set cannot change under us.
+      if (subscribers) for (const stream of subscribers) stream.deliver(keyed ? args[1] : args[0]);
       events.onPublish?.(routingKey);
     },
     subscribe(routingKey: string, id?: string) {
       const topic = id === undefined ? routingKey : `${routingKey}:${id}`;
       const stream: TopicStream<unknown> = new TopicStream(
         () => {
-          target.addEventListener(topic, stream);
-          count(topic, 1);
+          let subscribers = listeners.get(topic);
+          if (!subscribers) listeners.set(topic, (subscribers = new Set()));
+          subscribers.add(stream);
           byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 0) + 1);
         },
         () => {
-          target.removeEventListener(topic, stream);
-          count(topic, -1);
+          const subscribers = listeners.get(topic);
+          subscribers?.delete(stream);
+          if (subscribers?.size === 0) listeners.delete(topic);
           byRoutingKey.set(routingKey, (byRoutingKey.get(routingKey) ?? 1) - 1);
         },
       );

@@ -24,18 +24,44 @@ describe('events', () => {
   });
 
   it('stops listening when a subscriber returns', async () => {
-    const target = new EventTarget();
-    const events = createEvents(target);
+    const events = createEvents();
     const stream = events.subscribe('admins');
+    const other = events.subscribe('admins');
     const first = stream.next();
+    const otherFirst = other.next();
     events.publish('admins', { type: 'REQUESTED', userId: 'usr_1', at: 1 });
     expect((await first).value).toMatchObject({ userId: 'usr_1' });
+    expect((await otherFirst).value).toMatchObject({ userId: 'usr_1' });
     await stream.return();
-    let delivered = false;
-    target.addEventListener('admins', () => (delivered = true));
+    expect(events.subscriberCount('admins')).toBe(1);
+    const otherSecond = other.next();
     events.publish('admins', { type: 'REQUESTED', userId: 'usr_2', at: 2 });
-    expect(delivered).toBe(true); // the probe listener still hears it...
+    expect((await otherSecond).value).toMatchObject({ userId: 'usr_2' }); // the other subscriber still hears it...
     expect((await stream.next()).done).toBe(true); // ...but the returned stream is finished.
+    await other.return();
+  });
+
+  it('serves tens of thousands of subscribers on one key, in subscription order, and forgets them one by one', async () => {
+    const events = createEvents();
+    const streams = Array.from({ length: 20_000 }, () => events.subscribe('jobs'));
+    const pulls = streams.map((stream) => stream.next());
+    expect(events.subscriberCount('jobs')).toBe(20_000);
+    const order: number[] = [];
+    pulls.forEach((pull, i) => void pull.then(() => order.push(i)));
+    events.publish('jobs', { type: 'POSTED', jobId: 'job_1' } as never);
+    const values = await Promise.all(pulls);
+    expect(values.every((v) => (v.value as { jobId: string }).jobId === 'job_1')).toBe(true);
+    expect(order).toEqual(streams.map((_, i) => i));
+    // Every other one leaves; the rest still hear the next event, and the count follows.
+    await Promise.all(streams.filter((_, i) => i % 2 === 0).map((stream) => stream.return()));
+    expect(events.subscriberCount('jobs')).toBe(10_000);
+    expect(events.listenersByTopic()).toEqual({ jobs: 10_000 });
+    const rest = streams.filter((_, i) => i % 2 === 1);
+    const next = rest.map((stream) => stream.next());
+    events.publish('jobs', { type: 'POSTED', jobId: 'job_2' } as never);
+    expect((await Promise.all(next)).map((v) => (v.value as { jobId: string }).jobId)).toEqual(rest.map(() => 'job_2'));
+    await Promise.all(rest.map((stream) => stream.return()));
+    expect(events.subscriberCount('jobs')).toBe(0);
   });
 
   it('attaches a listener on the first pull only, and a return ends a waiting pull at once', async () => {
