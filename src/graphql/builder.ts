@@ -108,9 +108,11 @@ builder.scalarType('JSON', {
  * and were promoted, making each scavenge copy megabytes. Streams (subscriptions, @defer) keep it.
  */
 export function useScopeCacheRelease(): Plugin {
-  const release = { onExecuteDone: ({ args, result }: { args: { contextValue: unknown }; result: unknown }) => {
-    if (!isAsyncIterable(result)) RequestCache.clearForContext(args.contextValue as object);
-  } };
+  const release = {
+    onExecuteDone({ args, result }: { args: { contextValue: unknown }; result: unknown }) {
+      if (!isAsyncIterable(result)) RequestCache.clearForContext(args.contextValue as object);
+    },
+  };
   return { onExecute: () => release };
 }
 

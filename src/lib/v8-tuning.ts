@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 
-/** The V8 flags `gatehouse serve` sets when it starts (README: Performance notes). */
+/** The V8 flags `gatehouse serve` sets when it starts (README: Runtime tuning (V8)). */
 export const SERVER_V8_FLAGS: readonly string[] = ['--no-allocation-site-pretenuring'];
 
 /**

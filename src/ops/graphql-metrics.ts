@@ -93,9 +93,8 @@ export function useGraphQLMetrics(registry: Registry): GraphQLMetricsPlugin {
     if (list?.length) countErrors(operation.labels, phase, list);
   };
   // Operations under way, by their context (one per operation), so that one hooks object serves
-  // them all: no closures per request.
-  // Entries are deleted when done: V8's scavenger keeps a WeakMap entry's value alive (see
-  // useScopeCacheRelease), so a left-over entry would be copied by the next young-generation collection.
+  // them all: no closures per request. Entries are deleted when done: V8's scavenger keeps a WeakMap
+  // entry's value alive (see useScopeCacheRelease), so a left-over one is copied by the next scavenge.
   const underway = new WeakMap<object, Underway>();
   const finishUnderway = (args: OperationArgs, phase: Phase, result: unknown) => {
     const context = args.contextValue as object;
