@@ -1,7 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { RequestCache } from '@pothos/plugin-scope-auth';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { GraphQLError, Kind } from 'graphql';
 import type { GraphQLContext } from './context.js';
 import { forbidden, unauthenticated } from './errors.js';
@@ -114,8 +114,4 @@ export function useScopeCacheRelease(): Plugin {
     },
   };
   return { onExecute: () => release };
-}
-
-function isAsyncIterable(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

@@ -6,6 +6,7 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
+import { isAsyncIterable } from 'graphql-yoga';
 import { freshLoaders, type GraphQLContext } from './context.js';
 import { deliveredViewerOf, sharedEventOf } from './subscriptions.js';
 
@@ -237,8 +238,4 @@ class SharedResultStream implements AsyncIterableIterator<never> {
     this.finished = null;
     finished?.(DONE);
   }
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
