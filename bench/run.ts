@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { runLoad, gqlPost, percentile, summarize, type LoadOptions, type LoadResult } from './load.js';
-import { startChild, startServer, stopAll, type ServerHandle } from './lib/proc.js';
+import { cpuMsOf, startChild, startServer, stopAll, type ServerHandle } from './lib/proc.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? null;
@@ -73,17 +73,6 @@ function merge(results: LoadResult[]): LoadResult {
   const seconds = results.reduce((sum, r) => sum + r.seconds, 0);
   const errors = results.reduce((sum, r) => sum + r.errors, 0);
   return summarize(latencies, seconds, errors, results.find((r) => r.firstError)?.firstError ?? null);
-}
-
-/** CPU time (user + system) a process has used, in ms (Linux /proc; null elsewhere). */
-function cpuMsOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
-  } catch {
-    return null;
-  }
 }
 
 /** Runs a load and, given the server's pid, the CPU time the server spent on it. */

@@ -3,6 +3,7 @@
 // the bench exits any other way. A child whose parent dies without a word sees its stdin close and exits.
 // Children answer commands over stdin/stdout (bench/lib/control.ts): `call(cmd, args)`.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -28,9 +29,23 @@ export interface ChildOptions {
   timeoutMs?: number;
 }
 
-/** Spawns `node --import tsx bench/servers/<script>` (config JSON in BENCH_GATEHOUSE_ENV) and resolves once it prints `URL …`. */
-export function startServer(name: string, script: string, env: Record<string, string> = {}, options: Omit<ChildOptions, 'env'> = {}): Promise<ServerHandle> {
-  return startChild(name, join('servers', script), { ...options, env: { BENCH_GATEHOUSE_ENV: JSON.stringify(env) } });
+/**
+ * Spawns `node --import tsx bench/servers/<script>` (config JSON in BENCH_GATEHOUSE_ENV) and resolves once it
+ * prints `URL …`. `options.env` sets the child's own environment (e.g. BENCH_V8_DEFAULTS).
+ */
+export function startServer(name: string, script: string, env: Record<string, string> = {}, options: ChildOptions = {}): Promise<ServerHandle> {
+  return startChild(name, join('servers', script), { ...options, env: { ...options.env, BENCH_GATEHOUSE_ENV: JSON.stringify(env) } });
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; null elsewhere). */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return null;
+  }
 }
 
 /** Spawns `node --import tsx bench/<relPath>` and resolves once it prints `URL …` or `READY`. */

@@ -2,31 +2,19 @@
 // Gatehouse child as `gatehouse serve` tunes V8 and in one left at V8's defaults (BENCH_V8_DEFAULTS=1),
 // alternating ROUNDS times (default 2). Shows what src/lib/v8-tuning.ts changes.
 //   npx tsx bench/tools/me-with-subscribers.ts
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLoad } from '../load.js';
-import { startChild, startServer, stopAll } from '../lib/proc.js';
+import { cpuMsOf, startChild, startServer, stopAll } from '../lib/proc.js';
 
 const N = Number(process.env.N ?? 5000);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SESSION_EVENTS = 'subscription { sessionEvents { type session { id } } }';
 
-/** CPU time (user + system) of a process in ms, from /proc. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 async function measure(v8Defaults: boolean): Promise<string> {
-  const previous = process.env.BENCH_V8_DEFAULTS;
-  if (v8Defaults) process.env.BENCH_V8_DEFAULTS = '1';
-  else delete process.env.BENCH_V8_DEFAULTS;
   const [gh, swarm] = await Promise.all([
-    startServer('gatehouse', 'gatehouse.ts', { WS_MAX_ANONYMOUS_SOCKETS_PER_IP: '100000' }),
+    startServer('gatehouse', 'gatehouse.ts', { WS_MAX_ANONYMOUS_SOCKETS_PER_IP: '100000' }, { env: v8Defaults ? { BENCH_V8_DEFAULTS: '1' } : {} }),
     startChild('swarm', join('clients', 'swarm.ts')),
   ]);
-  if (previous === undefined) delete process.env.BENCH_V8_DEFAULTS;
-  else process.env.BENCH_V8_DEFAULTS = previous;
   try {
     const users = await gh.call<{ sessionId: string; token: string }[]>('seed', { prefix: 'sub', count: N, role: 'MEMBER' });
     const items = users.map((u) => ({ key: u.sessionId, token: u.token }));
@@ -35,9 +23,9 @@ async function measure(v8Defaults: boolean): Promise<string> {
     const load = { url: gh.url, body: JSON.stringify({ query: '{ me { id } }' }), headers: { authorization: `Bearer ${me.token}` }, concurrency: 10 };
     await runLoad({ ...load, durationMs: 3000 });
     await gh.call('loopDelay');
-    const before = cpuMs(gh.pid);
+    const before = cpuMsOf(gh.pid)!;
     const r = await runLoad({ ...load, durationMs: 10_000 });
-    const cpu = (cpuMs(gh.pid) - before) / r.requests;
+    const cpu = (cpuMsOf(gh.pid)! - before) / r.requests;
     const { gc } = await gh.call<{ gc: { count: number; totalMs: number; maxMs: number } }>('loopDelay');
     return `${r.requests / 10} req/s, p99 ${r.p99.toFixed(2)} ms, server CPU ${cpu.toFixed(3)} ms/req, GC ${gc.count} pauses / ${gc.totalMs.toFixed(0)} ms (longest ${gc.maxMs.toFixed(1)} ms)`;
   } finally {
